@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Set up everything kpitree-widget needs on a fresh Debian machine, then run one job.
+#
+#   scripts/bootstrap.sh demo    set up, then run the demo on a built-in sample tree
+#   scripts/bootstrap.sh test    set up, then run every check and test (what CI runs)
+#   scripts/bootstrap.sh setup   set up only
+#
+# Needs Python 3.11+ and node/npm. Installs the system packages it is missing (graphviz; and
+# chromium for the browser tests) with apt-get, as root or through sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+job=${1:-demo}
+
+say() { printf '\n== %s\n' "$*"; }
+
+python=${PYTHON:-python3}
+"$python" - <<'PY' || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
+import sys; sys.exit(sys.version_info < (3, 11))
+PY
+command -v npm >/dev/null || { echo "node and npm are needed to build the widget's JavaScript"; exit 1; }
+
+missing=()
+command -v dot >/dev/null || missing+=(graphviz)
+if [[ $job == test ]]; then
+  command -v chromium >/dev/null || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+fi
+if ((${#missing[@]})); then
+  say "installing system packages: ${missing[*]}"
+  sudo=""; [[ $(id -u) == 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+  say "creating .venv"
+  "$python" -m venv .venv
+fi
+say "installing the package and its development tools into .venv"
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[dev]"
+
+case $job in
+  setup) ;;
+  demo)
+    say "demo"
+    .venv/bin/python -m kpitree_widget demo
+    ;;
+  test)
+    say "lint (ruff) and types (mypy)"
+    .venv/bin/ruff check src tests benchmarks
+    .venv/bin/mypy
+    if [[ -f js/package.json ]]; then
+      say "JavaScript: types and unit tests"
+      (cd js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent)
+    fi
+    say "Python tests (unit, notebooks, browser end-to-end)"
+    .venv/bin/python -m pytest
+    ;;
+  *) echo "usage: $0 demo|test|setup"; exit 2 ;;
+esac

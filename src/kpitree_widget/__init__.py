@@ -1,0 +1,92 @@
+"""kpitree-widget: KPI trees (metric trees, driver trees) as a living model in notebooks.
+
+>>> import kpitree_widget as kt
+>>> tree = kt.KPITree.from_dict({"metrics": {
+...     "revenue": {"formula": "customers * arpc"},
+...     "customers": {"value": 4700, "target": 5000},
+...     "arpc": {"value": 120, "target": 125}}})
+>>> float(tree.rollup().loc["revenue", "target"])
+625000.0
+
+The notebook pieces (the widget, graphviz and notebook exports) load only when first used, so
+``import kpitree_widget`` stays light.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import KPITreeError
+from .metric import Hypothesis, Metric
+from .model import KPITree
+
+if TYPE_CHECKING:
+    from .widget import TreeWidget
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Hypothesis",
+    "KPITree",
+    "KPITreeError",
+    "Metric",
+    "TreeWidget",
+    "__version__",
+    "archetype",
+    "archetypes",
+    "json_schema",
+    "load",
+    "loads",
+    "template",
+]
+
+
+def load(path: Any) -> KPITree:
+    """Load a tree from a ``.yaml``, ``.yml`` or ``.json`` file."""
+    from .io import load as _load
+
+    return _load(path)
+
+
+def loads(text: str, fmt: str = "yaml") -> KPITree:
+    """Build a tree from YAML (or ``fmt="json"``) text."""
+    from .io import loads as _loads
+    from .io import tree_from_dict
+
+    return tree_from_dict(_loads(text, fmt))
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of tree files, for editor completion."""
+    from .schema import json_schema as _schema
+
+    return _schema()
+
+
+def archetypes() -> list[str]:
+    """Names of the built-in business-model archetypes."""
+    from .archetypes import names
+
+    return names()
+
+
+def archetype(name: str) -> KPITree:
+    """A built-in archetype tree with sample numbers, e.g. ``archetype("b2b_saas")``."""
+    from .archetypes import load_archetype
+
+    return load_archetype(name)
+
+
+def template(name: str) -> Any:
+    """The workshop notebook (nbformat v4) for an archetype."""
+    from .export.templates import template as _template
+
+    return _template(name)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TreeWidget":
+        from .widget import TreeWidget
+
+        return TreeWidget
+    raise AttributeError(f"module 'kpitree_widget' has no attribute {name!r}")

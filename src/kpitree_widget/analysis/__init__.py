@@ -1,0 +1,1 @@
+"""What FP&A people do with a driver tree: scenarios, back-solving, sensitivity, attribution."""

@@ -1,0 +1,25 @@
+"""The one exception type the package raises for bad input."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class KPITreeError(ValueError):
+    """Bad input: a formula, a file, an API argument or an edit in the view.
+
+    The message names the metric and the field at fault. Whatever raised it left the tree
+    exactly as it was.
+
+    >>> raise KPITreeError("metrics.win_rate.target: expected a number, got 'abc'")
+    Traceback (most recent call last):
+    ...
+    kpitree_widget.errors.KPITreeError: metrics.win_rate.target: expected a number, got 'abc'
+    """
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A ``", did you mean 'x'?"`` suffix for the closest choice, or ``""`` when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f", did you mean {close[0]!r}?" if close else ""

@@ -1,0 +1,110 @@
+"""One metric of a KPI tree, and one behavioural link between two metrics."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .errors import KPITreeError
+from .formula import FUNCTIONS, Formula, parse
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+UNITS = ("currency", "percent", "count", "days", "ratio")
+DIRECTIONS = ("up", "down")
+CADENCES = ("daily", "weekly", "monthly", "quarterly", "annual")
+KINDS = ("input", "output", "guard")
+AGGREGATIONS = ("sum", "mean", "last")
+
+
+def check_id(metric_id: object, where: str = "metrics") -> str:
+    """A metric id is snake_case: lower-case letters, digits and underscores, a letter first."""
+    if not isinstance(metric_id, str) or not ID_PATTERN.match(metric_id):
+        raise KPITreeError(f"{where}: {metric_id!r} is not a valid metric id (use snake_case "
+                           "such as 'win_rate': lower-case letters, digits, underscores)")
+    if metric_id in FUNCTIONS:
+        raise KPITreeError(f"{where}: {metric_id!r} is the name of a formula function; "
+                           "choose another id")
+    return metric_id
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric: its identity, its formula (none for an input) and who owns it.
+
+    Numbers (values and targets per period) live in the :class:`~kpitree_widget.KPITree`.
+
+    >>> m = Metric("win_rate", unit="percent", owner="AE Manager")
+    >>> m.name, m.is_input
+    ('win_rate', True)
+    """
+
+    id: str
+    name: str = ""
+    formula: str | None = None
+    unit: str | None = None
+    direction: str = "up"
+    owner: str | None = None
+    team: str | None = None
+    cadence: str | None = None
+    lag_days: float | None = None
+    kind: str | None = None
+    guards: str | None = None
+    aggregation: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    parsed: Formula | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        where = f"metrics.{self.id}"
+        if not self.name:
+            object.__setattr__(self, "name", self.id)
+        if self.formula is not None and self.parsed is None:
+            object.__setattr__(self, "parsed", parse(self.formula, metric=self.id))
+        for attr, allowed in (("direction", DIRECTIONS), ("cadence", CADENCES), ("kind", KINDS),
+                              ("aggregation", AGGREGATIONS)):
+            value = getattr(self, attr)
+            if value is not None and value not in allowed:
+                raise KPITreeError(f"{where}.{attr}: {value!r} is not one of "
+                                   f"{', '.join(allowed)}")
+        if self.lag_days is not None and not (isinstance(self.lag_days, (int, float))
+                                              and self.lag_days >= 0):
+            raise KPITreeError(f"{where}.lag_days: expected a number of days >= 0, "
+                               f"got {self.lag_days!r}")
+        object.__setattr__(self, "tags", tuple(self.tags))
+
+    @property
+    def is_input(self) -> bool:
+        """True for a metric without a formula: fed by data or typed in."""
+        return self.parsed is None
+
+    @property
+    def children(self) -> tuple[str, ...]:
+        """The ids the formula uses, in formula order."""
+        return self.parsed.children if self.parsed else ()
+
+    @property
+    def relation(self) -> str | None:
+        """How the children make this metric: sum, product, ratio or formula (None for inputs)."""
+        return self.parsed.relation if self.parsed else None
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """A behavioural link: ``driver`` is believed to move ``outcome`` (sign ``+`` or ``-``).
+
+    Never used in arithmetic; drawn dashed; testable against period data.
+    """
+
+    driver: str
+    outcome: str
+    sign: str | int = "+"
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        signs = {"+": "+", "-": "-", "positive": "+", "negative": "-", 1: "+", -1: "-"}
+        sign = signs.get(self.sign)
+        if sign is None:
+            raise KPITreeError(f"hypotheses: sign {self.sign!r} of {self.driver} -> "
+                               f"{self.outcome} must be '+' or '-'")
+        object.__setattr__(self, "sign", sign)

@@ -1,0 +1,119 @@
+"""Numbers as people write and read them: checking, parsing typed text, unit-aware formatting."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+
+from .errors import KPITreeError
+
+_SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
+_TEXT = re.compile(
+    r"^(?P<sign>[-+]?)\s*(?P<currency>[$€£]?)\s*(?P<num>(\d[\d,_]*)?(\.\d+)?([eE][-+]?\d+)?)\s*"
+    r"(?P<suffix>k|m|mm|b|bn|%|x|d|days?)?$",
+    re.IGNORECASE,
+)
+
+
+def check_number(x: object, where: str) -> float:
+    """``x`` as a finite float, or a :class:`KPITreeError` naming ``where``.
+
+    >>> check_number(3, "metrics.a.target")
+    3.0
+    >>> check_number("abc", "metrics.a.target")
+    Traceback (most recent call last):
+    ...
+    kpitree_widget.errors.KPITreeError: metrics.a.target: expected a finite number, got 'abc'
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise KPITreeError(f"{where}: expected a finite number, got {_show(x)}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise KPITreeError(f"{where}: expected a finite number, got {value}")
+    return value
+
+
+def _show(x: object) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def parse_number(text: str, unit: str | None = None, where: str = "number") -> float:
+    """Read a number typed by a person: ``12%``, ``1.2k``, ``$1,200``, ``3.5M``, ``-4``.
+
+    A percent sign divides by 100 (percent metrics hold fractions: ``12%`` is 0.12, and a bare
+    ``0.12`` is the same). A currency sign is refused on a metric whose unit is not currency, and
+    ``%`` on one that is not a percentage, so an edit is never read two ways.
+
+    >>> parse_number("12%", "percent")
+    0.12
+    >>> parse_number("$1,200", "currency")
+    1200.0
+    >>> parse_number("1.2k", "count")
+    1200.0
+    """
+    if not isinstance(text, str):
+        return check_number(text, where)
+    cleaned = text.strip().replace("\u2212", "-")
+    match = _TEXT.match(cleaned)
+    digits = match.group("num").replace(",", "").replace("_", "") if match else ""
+    if not cleaned or match is None or digits in ("", "."):
+        raise KPITreeError(f"{where}: {text!r} is not a number (try 1200, 1.2k, 12% or $1,200)")
+    suffix = (match.group("suffix") or "").lower()
+    currency = match.group("currency")
+    if currency and unit not in (None, "currency"):
+        raise KPITreeError(f"{where}: {text!r} has a currency sign but the metric is in {unit}")
+    if suffix == "%" and unit not in (None, "percent"):
+        raise KPITreeError(f"{where}: {text!r} is a percentage but the metric is in {unit}")
+    try:
+        value = float(digits)
+    except ValueError:
+        raise KPITreeError(f"{where}: {text!r} is not a number") from None
+    if suffix == "%":
+        value /= 100
+    elif suffix in _SUFFIX:
+        value *= _SUFFIX[suffix]
+    if match.group("sign") == "-":
+        value = -value
+    if not math.isfinite(value):
+        raise KPITreeError(f"{where}: {text!r} is too large to be a number")
+    return value
+
+
+def compact(x: float, digits: int = 3) -> str:
+    """A short count: 1234 -> '1.23k', 4_500_000 -> '4.5M'."""
+    size = abs(x)
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if size >= limit:
+            return f"{x / limit:.{digits}g}{suffix}"
+    if size >= 100 or float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
+def format_number(x: float | None, unit: str | None = None) -> str:
+    """A number for display, by unit: ``$564k``, ``2.5%``, ``4,700``, ``14 d``, ``3.2x``.
+
+    >>> format_number(564000, "currency"), format_number(0.025, "percent")
+    ('$564k', '2.5%')
+    >>> format_number(float("nan"), "count")
+    '—'
+    """
+    if x is None or not isinstance(x, numbers.Real) or math.isnan(x):
+        return "—"
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    if unit == "currency":
+        sign = "-" if x < 0 else ""
+        return f"{sign}${compact(abs(x))}"
+    if unit == "percent":
+        return f"{x * 100:.3g}%" if abs(x) < 10 else f"{x * 100:,.0f}%"
+    if unit == "count":
+        return f"{x:,.0f}" if abs(x) < 1e4 else compact(x)
+    if unit == "days":
+        return f"{x:.3g} d"
+    if unit == "ratio":
+        return f"{x:.3g}x"
+    text = compact(x)
+    return f"{text} {unit}" if unit else text

@@ -1,0 +1,58 @@
+"""The tree as an indented text outline: ``print(tree)`` in a terminal or a plain notebook."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .numbers import format_number
+
+if TYPE_CHECKING:
+    from .model import KPITree
+
+STATUS_MARK = {"on_track": "on track", "at_risk": "at risk", "off_track": "OFF TRACK",
+               "undefined": "undefined", "missing": "no data"}
+
+
+def outline_text(tree: KPITree, max_rows: int = 200) -> str:
+    """An outline: one line per metric, the math beside computed metrics, value vs target.
+
+    >>> print(outline_text(tree))  # doctest: +SKIP
+    Acme revenue
+    Revenue = customers * arpc                 $564k vs $681k  OFF TRACK  (CEO)
+    ├── Customers = new_customers + …          4,700 vs 5,450  OFF TRACK  (COO)
+    """
+    df = tree.rollup()
+    rows = list(df.itertuples())
+    outline = tree.outline()
+    last_child: dict[str | None, str] = {}
+    for metric_id, parent, _, _ in outline:
+        last_child[parent] = metric_id
+    prefixes: dict[str, str] = {}
+    lines_left: list[str] = []
+    for (metric_id, parent, _level, link), row in zip(outline, rows):
+        if parent is None:
+            branch, prefixes[metric_id] = "", ""
+        else:
+            is_last = last_child.get(parent) == metric_id
+            base = prefixes.get(parent, "")
+            mark = "╌╌ " if link == "hypothesis" else "── "
+            branch = base + ("└" if is_last else "├") + mark
+            prefixes[metric_id] = base + ("    " if is_last else "│   ")
+        math_text = f" = {row.formula}" if isinstance(row.formula, str) else ""
+        if link == "hypothesis":
+            math_text += "  (hypothesis)"
+        elif link == "detached":
+            math_text += "  (not linked to the root)"
+        lines_left.append(f"{branch}{row.name}{math_text}")
+    width = min(70, max(len(s) for s in lines_left) + 2)
+    head = [tree.name] if tree.name else []
+    body = []
+    for left, row in zip(lines_left, rows):
+        left = left if len(left) <= width else left[: width - 1] + "…"
+        numbers = f"{format_number(row.value, row.unit)} vs {format_number(row.target, row.unit)}"
+        owner = f"  ({row.owner})" if isinstance(row.owner, str) else ""
+        body.append(f"{left:<{width}} {numbers:>22}  {STATUS_MARK.get(row.status, row.status):<9}"
+                    f"{owner}".rstrip())
+    if len(body) > max_rows:
+        body = [*body[:max_rows], f"… and {len(body) - max_rows} more metrics"]
+    return "\n".join(head + body)

@@ -1,0 +1,90 @@
+"""The declared schema of a tree file (pydantic v2): validation with paths, and a JSON Schema
+for editor completion (``kpitree_widget.json_schema()``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+_NUMBER = {"type": "number"}
+Numbers = Annotated[
+    Any,
+    WithJsonSchema({
+        "description": "A number for every period, or a mapping of period label to number.",
+        "anyOf": [_NUMBER, {"type": "object", "additionalProperties": _NUMBER}],
+    }),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class MetricSpec(_Strict):
+    """One metric of the tree; every field is optional (the id is the mapping key)."""
+
+    name: str | None = Field(None, description="Display name; defaults to the id.")
+    formula: str | None = Field(
+        None, description="Arithmetic over other metric ids: + - * / **, min, max, abs, "
+        "'a if test else b'. No formula: the metric is an input.")
+    unit: str | None = Field(
+        None, description="currency, percent (a fraction: 0.12 is 12%), count, days, ratio, "
+        "or free text.")
+    direction: Literal["up", "down"] | None = Field(
+        None, description="up: higher is better (default); down: lower is better.")
+    owner: str | None = Field(None, description="One person or role.")
+    team: str | None = None
+    cadence: Literal["daily", "weekly", "monthly", "quarterly", "annual"] | None = None
+    lag_days: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="Days between action and the metric moving.")
+    kind: Literal["input", "output", "guard"] | None = None
+    guards: str | None = Field(None, description="The metric this one is a counterweight to.")
+    aggregation: Literal["sum", "mean", "last"] | None = Field(
+        None, description="How periods roll into longer periods.")
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    value: Numbers = Field(None, description="Actual.")
+    target: Numbers = Field(None, description="Plan.")
+
+
+class HypothesisSpec(_Strict):
+    """A behavioural link: ``from`` is believed to move ``to``."""
+
+    from_: str = Field(alias="from")
+    to: str
+    sign: Literal["+", "-", "positive", "negative", 1, -1] = "+"
+    note: str | None = None
+
+
+class KeyResultSpec(_Strict):
+    """An OKR key result that should point at a metric of the tree."""
+
+    objective: str | None = None
+    key_result: str | None = None
+    metric: str | None = None
+    from_: float | None = Field(None, alias="from")
+    to: float | None = None
+    due: str | None = None
+
+
+class TreeSpec(_Strict):
+    """A KPI tree file."""
+
+    schema_: int | str | None = Field(None, alias="schema")
+    name: str | None = None
+    description: str | None = None
+    root: str | None = None
+    metrics: dict[str, MetricSpec | None]
+    hypotheses: list[HypothesisSpec] = Field(default_factory=list)
+    scenarios: dict[str, dict[str, Numbers]] = Field(default_factory=dict)
+    okrs: list[KeyResultSpec] = Field(default_factory=list)
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the tree file, for editor completion and validation."""
+    schema = TreeSpec.model_json_schema(by_alias=True)
+    schema["title"] = "KPI tree"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -65,14 +65,14 @@ def json_schema() -> dict[str, Any]:
 
 def archetypes() -> list[str]:
     """Names of the built-in business-model archetypes."""
-    from .archetypes import names
+    from .catalog import names
 
     return names()
 
 
 def archetype(name: str) -> KPITree:
     """A built-in archetype tree with sample numbers, e.g. ``archetype("b2b_saas")``."""
-    from .archetypes import load_archetype
+    from .catalog import load_archetype
 
     return load_archetype(name)
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 def demo() -> int:
     """Show a built-in sample tree: its outline, a what-if and a back-solve."""
-    from .archetypes import load_archetype, names
+    from .catalog import load_archetype, names
 
     tree = load_archetype(names()[0])
     print(tree)

@@ -183,6 +183,12 @@ class KPITree:
             checked[metric_id] = _check_numbers(numbers, f"scenarios.{name}.{metric_id}")
         return checked
 
+    def _label_used(self, label: str) -> bool:
+        """Whether some number is still given for the period ``label``."""
+        return any(isinstance(numbers, dict) and label in numbers
+                   for store in (self._values, self._targets, *self._scenarios.values())
+                   for numbers in store.values())
+
     def _collect_periods(self) -> list[str]:
         labels: list[str] = []
         stores: list[Mapping[str, Numbers]] = [self._values, self._targets,
@@ -341,11 +347,16 @@ class KPITree:
     def _replace(self, store: dict[str, Numbers], field: str, metric_id: str,
                  numbers: Numbers) -> None:
         """Store checked numbers for one metric, recompute what depends on them, notify."""
+        old = store.get(metric_id)
         if numbers is None:
             store.pop(metric_id, None)
         else:
             store[metric_id] = numbers
-        periods = self._collect_periods()
+        old_labels = set(old) if isinstance(old, dict) else set()
+        new_labels = set(numbers) if isinstance(numbers, dict) else set()
+        same_periods = new_labels <= set(self._periods) and all(
+            self._label_used(label) for label in old_labels - new_labels)
+        periods = self._periods if same_periods else self._collect_periods()
         if periods != self._periods:
             self._periods = periods
             self._arrays = None
@@ -418,9 +429,10 @@ class KPITree:
         arr = np.empty(self._shape())
         arr[:, engine.VALUE] = self._column(self._values.get(metric_id))
         target = self._column(self._targets.get(metric_id))
-        arr[:, engine.TARGET] = target
+        arr[:, engine.TARGET:] = target[:, None]
         for k, overrides in enumerate(self._scenarios.values(), start=2):
-            arr[:, k] = self._column(overrides[metric_id]) if metric_id in overrides else target
+            if metric_id in overrides:
+                arr[:, k] = self._column(overrides[metric_id])
         return arr
 
     def arrays(self) -> tuple[list[np.ndarray], dict[str, int]]:

@@ -1,22 +1,24 @@
-"""Built-in business-model archetypes: one YAML tree per model, with sample numbers."""
+"""The built-in business-model archetypes: one YAML tree per model in ``archetypes/``."""
 
 from __future__ import annotations
 
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from ..errors import KPITreeError, did_you_mean
+from .errors import KPITreeError, did_you_mean
 
 if TYPE_CHECKING:
-    from ..model import KPITree
+    from .model import KPITree
 
+FOLDER = "archetypes"
 ORDER = ("b2b_saas", "b2b_plg", "b2c_subscription", "ecommerce", "marketplace", "media",
          "fintech", "healthcare")
 
 
 def names() -> list[str]:
     """The archetype names, the common ones first."""
-    found = {p.name[:-5] for p in resources.files(__name__).iterdir() if p.name.endswith(".yaml")}
+    folder = resources.files(__package__).joinpath(FOLDER)
+    found = {p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")}
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
@@ -25,12 +27,13 @@ def source(name: str) -> str:
     if name not in names():
         raise KPITreeError(f"archetype: unknown archetype {name!r}{did_you_mean(name, names())} "
                            f"(archetypes: {', '.join(names())})")
-    return resources.files(__name__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    path = resources.files(__package__).joinpath(FOLDER, f"{name}.yaml")
+    return path.read_text(encoding="utf-8")
 
 
 def load_archetype(name: str) -> KPITree:
     """A fresh tree for the archetype ``name``."""
-    from ..io import loads, tree_from_dict
+    from .io import loads, tree_from_dict
 
     try:
         return tree_from_dict(loads(source(name)))

@@ -1,0 +1,195 @@
+// A node card: built once per metric, then updated in place.
+
+import { statusClass, statusLabel, toStatus } from "./colors.js";
+import { h, setAttr, setText } from "./dom.js";
+import { formatValue, formatVariance, formatVariancePct, isNumber, rawAttr } from "./format.js";
+
+/**
+ * @typedef {import("./types.js").Metric} Metric
+ * @typedef {import("./types.js").EditField} EditField
+ * @typedef {import("./layout.js").LayoutNode} LayoutNode
+ */
+
+/**
+ * What a card shows besides its metric.
+ * @typedef {object} CardState
+ * @property {LayoutNode} node
+ * @property {boolean} selected
+ * @property {EditField | null} editing            the field whose editor is open
+ * @property {{field: EditField, text: string} | null} pending   an edit sent, not yet answered
+ * @property {{field: string | null, message: string} | null} error   a rejected edit
+ */
+
+/** @type {Record<string, string>} */
+const UNIT_BADGES = { currency: "$", percent: "%", count: "#", days: "days", ratio: "x" };
+
+/** @type {readonly EditField[]} */
+const FIELDS = ["value", "target"];
+
+export class Card {
+  /** @param {string} id */
+  constructor(id) {
+    this.id = id;
+    this.name = h("span", { className: "kpt-name" });
+    this.toggle = h("button", { className: "kpt-toggle", attrs: { type: "button" } });
+    this.fields = {
+      value: fieldSpan("value"),
+      target: fieldSpan("target"),
+    };
+    this.cells = {
+      value: cell("Value", this.fields.value),
+      target: cell("Target", this.fields.target),
+    };
+    this.variance = h("span", { className: "kpt-var" });
+    this.owner = h("span", { className: "kpt-owner" });
+    this.gap = h("span", { className: "kpt-gap" });
+    this.unit = h("span", { className: "kpt-unit" });
+    /** @type {HTMLElement | null} */
+    this.errorEl = null;
+    this.errorKey = "";
+    this.el = h("div", { className: "kpt-card", attrs: { "data-metric": id } }, [
+      h("div", { className: "kpt-card-head" }, [this.name, this.toggle]),
+      h("div", { className: "kpt-card-nums" }, [
+        this.cells.value,
+        this.cells.target,
+        cell("Var.", this.variance),
+      ]),
+      h("div", { className: "kpt-card-foot" }, [this.owner, this.gap, this.unit]),
+    ]);
+  }
+
+  /**
+   * @param {number} x
+   * @param {number} y
+   */
+  place(x, y) {
+    const left = `${x}px`;
+    const top = `${y}px`;
+    if (this.el.style.left !== left) this.el.style.left = left;
+    if (this.el.style.top !== top) this.el.style.top = top;
+  }
+
+  /**
+   * @param {Metric} m
+   * @param {CardState} state
+   */
+  update(m, state) {
+    const status = toStatus(m.status);
+    this.el.className = [
+      "kpt-card",
+      statusClass(status),
+      state.selected ? "kpt-selected" : "",
+      m.is_input ? "kpt-input-metric" : "",
+      state.error ? "kpt-has-error" : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    setAttr(this.el, "data-status", status);
+    setText(this.name, m.name);
+    setAttr(this.name, "title", `${m.name} (${m.id})`);
+    this.updateToggle(state.node);
+    for (const field of FIELDS) {
+      if (state.editing !== field) this.updateField(m, field, state.pending);
+    }
+    this.updateVariance(m, status);
+    setText(this.owner, m.owner ?? "");
+    this.updateGap(m);
+    setText(this.unit, m.unit ? (UNIT_BADGES[m.unit] ?? m.unit) : "");
+    setAttr(this.unit, "title", m.unit ?? "");
+    this.showError(state.error);
+  }
+
+  /** @param {LayoutNode} node */
+  updateToggle(node) {
+    this.toggle.hidden = !node.hasKids;
+    setText(this.toggle, node.collapsed ? `+${node.hidden}` : "\u2212");
+    setAttr(this.toggle, "aria-expanded", String(!node.collapsed));
+    setAttr(
+      this.toggle,
+      "aria-label",
+      node.collapsed ? `Expand (${node.hidden} hidden)` : "Collapse",
+    );
+  }
+
+  /**
+   * @param {Metric} m
+   * @param {EditField} field
+   * @param {CardState["pending"]} pending
+   */
+  updateField(m, field, pending) {
+    const span = this.fields[field];
+    const editable = field === "target" || m.is_input;
+    const waiting = pending?.field === field;
+    setText(span, waiting ? pending.text : formatValue(m[field], m.unit));
+    setAttr(span, "data-raw", rawAttr(m[field]));
+    span.className = ["kpt-field", editable ? "kpt-editable" : "", waiting ? "kpt-pending" : ""]
+      .filter(Boolean)
+      .join(" ");
+    if (editable) {
+      setAttr(span, "tabindex", "0");
+      setAttr(span, "role", "button");
+      setAttr(span, "title", `Edit the ${field} of ${m.name}`);
+    } else {
+      for (const name of ["tabindex", "role", "title"]) span.removeAttribute(name);
+    }
+  }
+
+  /**
+   * @param {Metric} m
+   * @param {import("./types.js").Status} status
+   */
+  updateVariance(m, status) {
+    const pct = formatVariancePct(m.variance_pct);
+    const abs = formatVariance(m.variance, m.unit);
+    setText(this.variance, isNumber(m.variance_pct) ? pct : abs);
+    setAttr(this.variance, "title", `${statusLabel(status)}: ${abs} (${pct}) against target`);
+  }
+
+  /** @param {Metric} m */
+  updateGap(m) {
+    const show =
+      m.explicit_target && !m.is_input && isNumber(m.target) && isNumber(m.implied_target);
+    this.gap.hidden = !show;
+    if (!show) return;
+    const gap = /** @type {number} */ (m.target) - /** @type {number} */ (m.implied_target);
+    setText(this.gap, `gap ${formatVariance(gap, m.unit)}`);
+    setAttr(
+      this.gap,
+      "title",
+      `The target set here differs from what the inputs imply (${formatValue(m.implied_target, m.unit)})`,
+    );
+  }
+
+  /** @param {CardState["error"]} error */
+  showError(error) {
+    const key = error ? `${error.field}\n${error.message}` : "";
+    if (key === this.errorKey) return;
+    this.errorKey = key;
+    this.errorEl?.remove();
+    this.errorEl = null;
+    if (!error) return;
+    this.errorEl = h("div", {
+      className: "kpt-error kpt-card-error",
+      text: error.message,
+      attrs: { "data-role": "error", role: "alert" },
+    });
+    const field = /** @type {EditField} */ (error.field);
+    (FIELDS.includes(field) ? this.cells[field] : this.el).append(this.errorEl);
+  }
+}
+
+/** @param {EditField} field */
+function fieldSpan(field) {
+  return h("span", { className: "kpt-field", attrs: { "data-field": field, "data-raw": "" } });
+}
+
+/**
+ * @param {string} label
+ * @param {HTMLElement} content
+ */
+function cell(label, content) {
+  return h("div", { className: "kpt-cell" }, [
+    h("span", { className: "kpt-label", text: label }),
+    content,
+  ]);
+}

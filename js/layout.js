@@ -1,0 +1,201 @@
+// Geometry of the drawn tree: card positions, formula edges, relation junctions and hypothesis
+// links. Left to right: the root on the left, each level one column further right.
+
+import { hierarchy, tree } from "d3-hierarchy";
+import { edgeStyle } from "./colors.js";
+import { hasKids } from "./tree.js";
+
+/**
+ * @typedef {import("./types.js").Hypothesis} Hypothesis
+ * @typedef {import("./tree.js").TreeIndex} TreeIndex
+ */
+
+export const CARD_W = 220;
+export const CARD_H = 96;
+/** Horizontal room between columns: the relation junction sits in it. */
+export const GAP_X = 96;
+const GAP_Y = 20;
+/** Distance from a parent's right edge to its junction's centre, and the junction's radius. */
+const JUNCTION_DX = 30;
+export const JUNCTION_R = 11;
+const MARGIN = 40;
+const VIRTUAL_ROOT = "\u0000";
+
+/**
+ * @typedef {object} LayoutNode
+ * @property {string} id
+ * @property {number} x        left edge of the card
+ * @property {number} y        top edge of the card
+ * @property {number} depth
+ * @property {boolean} hasKids
+ * @property {boolean} collapsed
+ * @property {number} hidden   descendants hidden by collapsing it
+ *
+ * @typedef {object} Junction
+ * @property {string} id       the parent metric
+ * @property {number} x
+ * @property {number} y
+ * @property {string} kind     relation kind (colors.edgeStyle)
+ *
+ * @typedef {object} Edge
+ * @property {string} from
+ * @property {string} to
+ * @property {string} kind
+ * @property {string} d        SVG path
+ *
+ * @typedef {object} HypothesisLink
+ * @property {string} from
+ * @property {string} to
+ * @property {string} sign
+ * @property {string} note
+ * @property {string} d
+ * @property {number} labelX
+ * @property {number} labelY
+ *
+ * @typedef {object} Layout
+ * @property {LayoutNode[]} nodes    depth-first, the order Tab walks
+ * @property {Map<string, LayoutNode>} byId
+ * @property {Edge[]} edges
+ * @property {Junction[]} junctions
+ * @property {HypothesisLink[]} hypotheses
+ * @property {number} width
+ * @property {number} height
+ */
+
+/**
+ * Lay out the metrics of `index` with the `collapsed` subtrees closed.
+ * @param {TreeIndex} index
+ * @param {Set<string>} collapsed
+ * @param {Hypothesis[]} [hypotheses]
+ * @returns {Layout}
+ */
+export function layoutTree(index, collapsed, hypotheses = []) {
+  const nodes = placeNodes(index, collapsed);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const { edges, junctions } = formulaEdges(index, nodes, byId);
+  const links = hypothesisLinks(hypotheses, byId);
+  let width = 0;
+  let height = 0;
+  for (const n of nodes) {
+    width = Math.max(width, n.x + CARD_W + MARGIN);
+    height = Math.max(height, n.y + CARD_H + MARGIN);
+  }
+  for (const h of links) width = Math.max(width, h.labelX + MARGIN);
+  return { nodes, byId, edges, junctions, hypotheses: links, width, height };
+}
+
+/**
+ * Tidy-tree positions (d3-hierarchy) under a virtual root that holds every real root, so
+ * metrics outside the formula tree stack below it. Coordinates start at MARGIN.
+ * @param {TreeIndex} index
+ * @param {Set<string>} collapsed
+ * @returns {LayoutNode[]}
+ */
+function placeNodes(index, collapsed) {
+  const root = hierarchy(VIRTUAL_ROOT, (id) =>
+    id === VIRTUAL_ROOT ? index.roots : collapsed.has(id) ? null : index.kids.get(id),
+  );
+  tree()
+    .nodeSize([CARD_H + GAP_Y, CARD_W + GAP_X])
+    .separation((a, b) => (a.parent === b.parent ? 1 : 1.2))(root);
+  let top = Infinity;
+  root.each((n) => {
+    if (n.depth > 0) top = Math.min(top, n.x ?? 0);
+  });
+  /** @type {LayoutNode[]} */
+  const nodes = [];
+  root.eachBefore((n) => {
+    if (n.depth === 0) return;
+    const id = n.data;
+    const parent = hasKids(index, id);
+    const isCollapsed = parent && collapsed.has(id);
+    nodes.push({
+      id,
+      x: MARGIN + (n.depth - 1) * (CARD_W + GAP_X),
+      y: MARGIN + (n.x ?? 0) - top,
+      depth: n.depth - 1,
+      hasKids: parent,
+      collapsed: isCollapsed,
+      hidden: isCollapsed ? (index.size.get(id) ?? 0) : 0,
+    });
+  });
+  return nodes;
+}
+
+/**
+ * One junction per open parent (the relation symbol), a stem from the parent to it and a curve
+ * from it to each formula operand. Metrics placed under a parent without being an operand
+ * (a hypothesis driver, `link: "hypothesis"`) get no formula edge: their dashed link shows.
+ * @param {TreeIndex} index
+ * @param {LayoutNode[]} nodes
+ * @param {Map<string, LayoutNode>} byId
+ */
+function formulaEdges(index, nodes, byId) {
+  /** @type {Edge[]} */
+  const edges = [];
+  /** @type {Junction[]} */
+  const junctions = [];
+  for (const p of nodes) {
+    if (!p.hasKids || p.collapsed) continue;
+    const metric = index.byId.get(p.id);
+    const operands = new Set(metric?.children ?? []);
+    const kids = (index.kids.get(p.id) ?? []).filter((c) => operands.has(c));
+    if (!kids.length) continue;
+    const kind = edgeStyle(metric?.relation).kind;
+    const jx = p.x + CARD_W + JUNCTION_DX;
+    const jy = p.y + CARD_H / 2;
+    junctions.push({ id: p.id, x: jx, y: jy, kind });
+    edges.push({ from: p.id, to: p.id, kind, d: `M${p.x + CARD_W},${jy}H${jx - JUNCTION_R}` });
+    for (const cid of kids) {
+      const c = byId.get(cid);
+      if (!c) continue;
+      const sx = jx + JUNCTION_R;
+      const cy = c.y + CARD_H / 2;
+      const mx = (sx + c.x) / 2;
+      edges.push({
+        from: p.id,
+        to: cid,
+        kind,
+        d: `M${sx},${jy}C${mx},${jy} ${mx},${cy} ${c.x},${cy}`,
+      });
+    }
+  }
+  return { edges, junctions };
+}
+
+/**
+ * Dashed curves between drawn metrics for the hypothesis links. A link to the next column
+ * runs right edge to left edge; links within a column bulge out to the right.
+ * @param {Hypothesis[]} hypotheses
+ * @param {Map<string, LayoutNode>} byId
+ * @returns {HypothesisLink[]}
+ */
+function hypothesisLinks(hypotheses, byId) {
+  /** @type {HypothesisLink[]} */
+  const out = [];
+  for (const h of hypotheses) {
+    const a = byId.get(h.from);
+    const b = byId.get(h.to);
+    if (!a || !b || a === b) continue;
+    const ay = a.y + CARD_H / 2;
+    const by = b.y + CARD_H / 2;
+    /** @type {number[]} x0, x1, x2, x3 of the cubic */
+    let xs;
+    if (b.x > a.x) xs = [a.x + CARD_W, a.x + CARD_W + GAP_X, b.x - GAP_X, b.x];
+    else if (b.x < a.x) xs = [a.x, a.x - GAP_X, b.x + CARD_W + GAP_X, b.x + CARD_W];
+    else {
+      const bulge = a.x + CARD_W + Math.min(GAP_X * 1.6, 40 + Math.abs(by - ay) / 4);
+      xs = [a.x + CARD_W, bulge, bulge, b.x + CARD_W];
+    }
+    out.push({
+      from: h.from,
+      to: h.to,
+      sign: h.sign ?? "",
+      note: h.note ?? "",
+      d: `M${xs[0]},${ay}C${xs[1]},${ay} ${xs[2]},${by} ${xs[3]},${by}`,
+      labelX: (xs[0] + 3 * xs[1] + 3 * xs[2] + xs[3]) / 8,
+      labelY: (ay + by) / 2,
+    });
+  }
+  return out;
+}

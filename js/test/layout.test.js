@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { CARD_H, CARD_W, GAP_X, layoutTree } from "../layout.js";
+import { indexTree, initialCollapsed } from "../tree.js";
+import { bigTree, metric, revenueTree } from "./fixtures.js";
+
+/**
+ * @param {import("../layout.js").LayoutNode} a
+ * @param {import("../layout.js").LayoutNode} b
+ */
+const overlap = (a, b) =>
+  a.x < b.x + CARD_W && b.x < a.x + CARD_W && a.y < b.y + CARD_H && b.y < a.y + CARD_H;
+
+describe("layoutTree", () => {
+  const data = revenueTree();
+  const index = indexTree(data);
+  const layout = layoutTree(index, new Set(), data.hypotheses);
+
+  it("places every metric once, depth-first, in columns by level", () => {
+    expect(layout.nodes.map((n) => n.id)).toEqual(index.order);
+    for (const n of layout.nodes) expect(n.x).toBe(layout.nodes[0].x + n.depth * (CARD_W + GAP_X));
+    expect(layout.byId.get("signup_rate")?.depth).toBe(3);
+  });
+
+  it("never overlaps cards and keeps them inside the bounds", () => {
+    for (const a of layout.nodes) {
+      expect(a.x).toBeGreaterThanOrEqual(0);
+      expect(a.y).toBeGreaterThanOrEqual(0);
+      expect(a.x + CARD_W).toBeLessThanOrEqual(layout.width);
+      expect(a.y + CARD_H).toBeLessThanOrEqual(layout.height);
+      for (const b of layout.nodes) if (a !== b) expect(overlap(a, b)).toBe(false);
+    }
+  });
+
+  it("draws a junction per parent and an edge per child", () => {
+    expect(layout.junctions.map((j) => [j.id, j.kind])).toEqual([
+      ["revenue", "product"],
+      ["customers", "sum"],
+      ["new_customers", "product"],
+    ]);
+    const childEdges = layout.edges.filter((e) => e.from !== e.to);
+    expect(childEdges).toHaveLength(7);
+    expect(layout.edges.every((e) => /^M[\d.,\-]+[HC]/.test(e.d))).toBe(true);
+  });
+
+  it("links hypotheses between drawn metrics", () => {
+    expect(layout.hypotheses).toHaveLength(1);
+    expect(layout.hypotheses[0]).toMatchObject({ from: "arpc", to: "lost_customers", sign: "+" });
+  });
+
+  it("places a hypothesis driver under the metric it drives without a formula edge", () => {
+    const data = revenueTree();
+    data.metrics.push(
+      metric({ id: "nps", parent: "arpc", level: 2 }),
+      metric({ id: "cac", parent: "signup_rate", level: 4 }),
+    );
+    data.hypotheses.push(
+      { from: "nps", to: "arpc", sign: "+" },
+      { from: "cac", to: "signup_rate", sign: "+" },
+    );
+    const drawn = layoutTree(indexTree(data), new Set(), data.hypotheses);
+    expect(drawn.byId.get("nps")?.depth).toBe(2);
+    expect(drawn.byId.get("arpc")?.hasKids).toBe(true);
+    expect(drawn.edges.some((e) => e.to === "nps" || e.to === "cac")).toBe(false);
+    expect(drawn.junctions.map((j) => j.id)).not.toContain("arpc");
+    expect(drawn.hypotheses.map((h) => h.from)).toEqual(["arpc", "nps", "cac"]);
+  });
+
+  it("hides collapsed subtrees and counts them", () => {
+    const closed = layoutTree(index, new Set(["customers"]), data.hypotheses);
+    expect(closed.nodes.map((n) => n.id)).toEqual(["revenue", "customers", "arpc"]);
+    expect(closed.byId.get("customers")).toMatchObject({ collapsed: true, hidden: 5 });
+    expect(closed.hypotheses).toHaveLength(0);
+  });
+
+  it("lays out 2,000 metrics in under 50 ms", () => {
+    const big = indexTree(bigTree(2000));
+    // best of five warm runs: the machine may be busy with other work
+    const times = [];
+    for (let i = 0; i < 6; i++) {
+      const t0 = performance.now();
+      const full = layoutTree(big, new Set());
+      times.push(performance.now() - t0);
+      expect(full.nodes).toHaveLength(2000);
+    }
+    const best = Math.min(...times.slice(1));
+    console.info(`layout of 2,000 metrics: ${best.toFixed(1)} ms`);
+    expect(best).toBeLessThan(50);
+    const opened = layoutTree(big, initialCollapsed(big));
+    expect(opened.nodes.length).toBeLessThan(200);
+  });
+
+  it("keeps 2,000 cards apart", () => {
+    const full = layoutTree(indexTree(bigTree(2000)), new Set());
+    /** @type {Map<number, number[]>} */
+    const columns = new Map();
+    for (const n of full.nodes) columns.set(n.x, [...(columns.get(n.x) ?? []), n.y]);
+    for (const column of columns.values()) {
+      const ys = column.sort((a, b) => a - b);
+      for (let i = 1; i < ys.length; i++) expect(ys[i] - ys[i - 1]).toBeGreaterThanOrEqual(CARD_H);
+    }
+  });
+});

@@ -1,0 +1,773 @@
+// The anywidget view of a KPI tree. Python owns the numbers (docs/widget-protocol.md): the view
+// draws `tree_data`, shows `error`, syncs `selected`, `period` and `scenario`, and sends edits.
+
+import { Card } from "./card.js";
+import { edgeStyle } from "./colors.js";
+import { h, svg } from "./dom.js";
+import { editText, keyAction, neighbour, shouldSend } from "./editing.js";
+import { CARD_H, CARD_W, JUNCTION_R, layoutTree } from "./layout.js";
+import { renderPanel } from "./panel.js";
+import { Toolbar } from "./toolbar.js";
+import { ancestors, hasKids, indexTree, initialCollapsed, SMALL_TREE } from "./tree.js";
+import {
+  centerOn,
+  contains,
+  fitTransform,
+  intersects,
+  MIN_SCALE,
+  visibleRect,
+  zoomAt,
+} from "./viewport.js";
+
+/**
+ * @typedef {import("./types.js").Model} Model
+ * @typedef {import("./types.js").TreeData} TreeData
+ * @typedef {import("./types.js").ErrorInfo} ErrorInfo
+ * @typedef {import("./types.js").EditField} EditField
+ * @typedef {import("./layout.js").Layout} Layout
+ * @typedef {import("./layout.js").LayoutNode} LayoutNode
+ * @typedef {import("./tree.js").TreeIndex} TreeIndex
+ * @typedef {import("./viewport.js").Transform} Transform
+ *
+ * @typedef {object} Editor
+ * @property {string} metric
+ * @property {EditField} field
+ * @property {HTMLInputElement} input
+ * @property {string} original
+ *
+ * @typedef {object} Drag
+ * @property {number} pointerId
+ * @property {number} startX
+ * @property {number} startY
+ * @property {Transform} from
+ * @property {boolean} moved
+ */
+
+/** Above this many drawn metrics, only cards near the viewport are in the DOM. */
+const CULL_ABOVE = 300;
+/** Viewport pixels around the view whose cards are kept rendered. */
+const CULL_MARGIN = 400;
+/** Stop showing an edit as pending if Python never answers (no change of tree_data or error). */
+const PENDING_TIMEOUT_MS = 5000;
+/** Fitting a big tree never shrinks cards below this scale (text stays readable); Fit may. */
+const AUTO_FIT_MIN_SCALE = 0.6;
+const FIT_PADDING = 16;
+/** Size assumed for culling before the view has been laid out by the browser. */
+const FALLBACK_VIEW = { width: 1200, height: 800 };
+const DRAG_THRESHOLD = 4;
+
+let instances = 0;
+
+class TreeView {
+  /**
+   * @param {Model} model
+   * @param {HTMLElement} el
+   */
+  constructor(model, el) {
+    this.model = model;
+    this.uid = ++instances;
+    /** @type {TreeData} */
+    this.data = normalise(undefined);
+    /** @type {TreeIndex} */
+    this.index = indexTree(this.data);
+    /** @type {Set<string>} */
+    this.collapsed = new Set();
+    /** @type {Layout} */
+    this.layout = layoutTree(this.index, this.collapsed);
+    /** @type {Transform} */
+    this.transform = { x: 0, y: 0, k: 1 };
+    /** Minimum scale of the automatic fit, or null once the person has panned or zoomed. */
+    /** @type {number | null} */
+    this.autoFit = AUTO_FIT_MIN_SCALE;
+    /** @type {Map<string, Card>} */
+    this.cards = new Map();
+    /** Bumped whenever what the cards show changes; cards redraw when behind. */
+    this.version = 0;
+    /** @type {WeakMap<Card, number>} */
+    this.cardVersions = new WeakMap();
+    this.selected = "";
+    /** @type {Editor | null} */
+    this.editor = null;
+    /** @type {{metric: string, field: EditField, text: string} | null} */
+    this.pending = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.pendingTimer = undefined;
+    /** @type {ErrorInfo | null} */
+    this.error = null;
+    /** @type {Map<string, string>} the lever last picked per metric for "solve for" */
+    this.levers = new Map();
+    /** @type {Drag | null} */
+    this.drag = null;
+    this.suppressClick = false;
+    this.frame = 0;
+    /** @type {(() => void)[]} */
+    this.cleanups = [];
+
+    this.toolbar = new Toolbar({
+      onPeriod: (p) => this.setTrait("period", p),
+      onScenario: (s) => this.setTrait("scenario", s),
+      onZoom: (f) => this.zoomBy(f),
+      onFit: () => this.fit(MIN_SCALE),
+      onExpandAll: () => this.setCollapsed(new Set()),
+      onCollapseAll: () =>
+        this.setCollapsed(initialCollapsed(this.index, { smallTree: 0, openDepth: 1 })),
+    });
+    this.banner = h("div", { className: "kpt-banner-slot" });
+    this.edges = svg("svg", { class: "kpt-edges", "aria-hidden": "true" });
+    this.cardLayer = h("div", { className: "kpt-cards" });
+    this.stage = h("div", { className: "kpt-stage" }, [this.edges, this.cardLayer]);
+    this.empty = h("div", { className: "kpt-empty", text: "This tree has no metrics." });
+    this.viewport = h("div", { className: "kpt-viewport" }, [this.stage, this.empty]);
+    this.panel = h("aside", { className: "kpt-panel", attrs: { "aria-label": "Metric details" } });
+    this.root = h("div", { className: "kpt-root" }, [
+      this.toolbar.el,
+      this.banner,
+      h("div", { className: "kpt-body" }, [this.viewport, this.panel]),
+    ]);
+    el.append(this.root);
+
+    this.listenToModel();
+    this.listenToDom();
+    this.selected = String(model.get("selected") ?? "");
+    this.setData(model.get("tree_data"));
+    this.showError(model.get("error"));
+  }
+
+  destroy() {
+    for (const cleanup of this.cleanups) cleanup();
+    this.cleanups = [];
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.pendingTimer);
+    this.root.remove();
+  }
+
+  // ---- wiring -------------------------------------------------------------------------------
+
+  listenToModel() {
+    /** @type {[string, () => void][]} */
+    const handlers = [
+      ["change:tree_data", () => this.setData(this.model.get("tree_data"))],
+      ["change:error", () => this.showError(this.model.get("error"))],
+      ["change:selected", () => this.selectFromModel(String(this.model.get("selected") ?? ""))],
+      // Python rolls back a rejected period or scenario: show the one really displayed.
+      ["change:period", () => this.toolbar.update(this.data)],
+      ["change:scenario", () => this.toolbar.update(this.data)],
+    ];
+    for (const [event, handler] of handlers) {
+      this.model.on(event, handler);
+      this.cleanups.push(() => this.model.off(event, handler));
+    }
+  }
+
+  listenToDom() {
+    const vp = this.viewport;
+    vp.addEventListener("wheel", (e) => this.onWheel(e), { passive: false });
+    vp.addEventListener("pointerdown", (e) => this.onPointerDown(e));
+    vp.addEventListener("pointermove", (e) => this.onPointerMove(e));
+    vp.addEventListener("pointerup", () => this.endDrag());
+    vp.addEventListener("pointercancel", () => this.endDrag());
+    vp.addEventListener("click", (e) => this.swallowClickAfterDrag(e), { capture: true });
+    this.cardLayer.addEventListener("click", (e) => this.onCardClick(e));
+    this.cardLayer.addEventListener("keydown", (e) => this.onCardKey(e));
+    this.root.addEventListener("keydown", (e) => {
+      // Keys typed into the widget's controls must not reach the notebook's shortcuts.
+      if (e.target instanceof Element && e.target.closest("input, select, button, [data-field]")) {
+        e.stopPropagation();
+      }
+    });
+    if (typeof ResizeObserver !== "undefined") {
+      const observer = new ResizeObserver(() => this.onResize());
+      observer.observe(vp);
+      this.cleanups.push(() => observer.disconnect());
+    }
+  }
+
+  /**
+   * @param {string} name
+   * @param {string} value
+   */
+  setTrait(name, value) {
+    this.model.set(name, value);
+    this.model.save_changes();
+  }
+
+  // ---- data ---------------------------------------------------------------------------------
+
+  /** @param {unknown} raw */
+  setData(raw) {
+    const data = normalise(raw);
+    const sameTree =
+      data.root === this.data.root && data.name === this.data.name && this.index.byId.size > 0;
+    this.data = data;
+    this.index = indexTree(data);
+    if (sameTree) {
+      this.collapsed = new Set([...this.collapsed].filter((id) => hasKids(this.index, id)));
+    } else {
+      this.collapsed = initialCollapsed(this.index);
+      this.autoFit = this.autoFitScale();
+    }
+    if (this.editor && !this.index.byId.has(this.editor.metric)) this.closeEditor();
+    this.clearPending();
+    this.toolbar.update(data);
+    this.empty.hidden = this.index.byId.size > 0;
+    this.relayout();
+    this.renderPanel();
+    this.renderBanner();
+  }
+
+  /** @param {unknown} raw */
+  showError(raw) {
+    const err = /** @type {ErrorInfo | null} */ (raw && typeof raw === "object" ? raw : null);
+    this.error = err?.message ? err : null;
+    this.clearPending();
+    this.version++;
+    this.syncCards();
+    this.renderBanner();
+  }
+
+  /** @param {{metric: string, field: EditField, text: string} | null} pending */
+  setPending(pending) {
+    clearTimeout(this.pendingTimer);
+    this.pending = pending;
+    if (pending) this.pendingTimer = setTimeout(() => this.clearPending(true), PENDING_TIMEOUT_MS);
+  }
+
+  /** @param {boolean} [redraw] */
+  clearPending(redraw = false) {
+    this.setPending(null);
+    if (redraw) {
+      this.version++;
+      this.syncCards();
+    }
+  }
+
+  // ---- layout and drawing -------------------------------------------------------------------
+
+  relayout() {
+    this.layout = layoutTree(this.index, this.collapsed, this.data.hypotheses);
+    this.drawEdges();
+    this.version++;
+    if (this.autoFit !== null) this.fitNow();
+    else this.applyTransform();
+    this.syncCards();
+  }
+
+  /**
+   * Replace the closed subtrees and fit the new shape to the view.
+   * @param {Set<string>} collapsed
+   */
+  setCollapsed(collapsed) {
+    this.collapsed = collapsed;
+    this.autoFit = this.autoFitScale();
+    this.relayout();
+  }
+
+  /** Small trees fit whole; big ones no smaller than readable. */
+  autoFitScale() {
+    return this.index.byId.size <= SMALL_TREE ? MIN_SCALE : AUTO_FIT_MIN_SCALE;
+  }
+
+  /**
+   * Open or close one subtree, keeping its card where it is on screen.
+   * @param {string} id
+   */
+  toggle(id) {
+    const before = this.layout.byId.get(id);
+    if (this.collapsed.has(id)) this.collapsed.delete(id);
+    else this.collapsed.add(id);
+    this.autoFit = null;
+    this.layout = layoutTree(this.index, this.collapsed, this.data.hypotheses);
+    const after = this.layout.byId.get(id);
+    if (before && after) {
+      const t = this.transform;
+      this.transform = {
+        k: t.k,
+        x: t.x + (before.x - after.x) * t.k,
+        y: t.y + (before.y - after.y) * t.k,
+      };
+    }
+    this.drawEdges();
+    this.version++;
+    this.applyTransform();
+    this.syncCards();
+  }
+
+  drawEdges() {
+    const { edges, junctions, hypotheses, width, height } = this.layout;
+    const arrow = `kpt-arrow-${this.uid}`;
+    /** @type {Map<string, string[]>} */
+    const byKind = new Map();
+    for (const e of edges) {
+      const list = byKind.get(e.kind);
+      if (list) list.push(e.d);
+      else byKind.set(e.kind, [e.d]);
+    }
+    const paths = [...byKind].map(([kind, ds]) =>
+      svg("path", { class: edgeStyle(kind).className, d: ds.join("") }),
+    );
+    const marks = junctions.map((j) => {
+      const style = edgeStyle(j.kind);
+      const g = svg("g", {
+        class: `kpt-junction kpt-junction-${j.kind}`,
+        transform: `translate(${j.x},${j.y})`,
+      });
+      g.append(
+        svg("title", {}, style.label),
+        svg("circle", { r: JUNCTION_R }),
+        svg("text", { dy: "0.35em" }, style.symbol),
+      );
+      return g;
+    });
+    const links = hypotheses.flatMap((x) => {
+      const path = svg("path", {
+        class: edgeStyle("hypothesis").className,
+        d: x.d,
+        "marker-end": `url(#${arrow})`,
+      });
+      path.append(
+        svg(
+          "title",
+          {},
+          `Hypothesis ${x.from} \u2192 ${x.to} (${x.sign})${x.note ? `: ${x.note}` : ""}`,
+        ),
+      );
+      const sign = x.sign === "-" ? "\u2212" : x.sign;
+      const label = svg(
+        "text",
+        { class: "kpt-hyp-sign", x: x.labelX, y: x.labelY, dy: "-0.5em" },
+        sign,
+      );
+      return [path, label];
+    });
+    const defs = svg("defs");
+    const marker = svg("marker", {
+      id: arrow,
+      viewBox: "0 0 10 10",
+      refX: 9,
+      refY: 5,
+      markerWidth: 7,
+      markerHeight: 7,
+      orient: "auto-start-reverse",
+    });
+    marker.append(svg("path", { d: "M0,0L10,5L0,10z", class: "kpt-arrow" }));
+    defs.append(marker);
+    this.edges.setAttribute("width", String(width));
+    this.edges.setAttribute("height", String(height));
+    this.edges.replaceChildren(defs, ...paths, ...links, ...marks);
+  }
+
+  /** Create, update and drop cards so the DOM holds those near the view (or all, when few). */
+  syncCards() {
+    const keep = new Set(this.nodesToRender().map((n) => n.id));
+    if (this.editor) keep.add(this.editor.metric);
+    for (const [id, card] of this.cards) {
+      if (!keep.has(id) || !this.layout.byId.has(id)) {
+        card.el.remove();
+        this.cards.delete(id);
+      }
+    }
+    for (const id of keep) {
+      const node = this.layout.byId.get(id);
+      if (node) this.drawCard(node);
+    }
+  }
+
+  /** @param {LayoutNode} node */
+  drawCard(node) {
+    const metric = this.index.byId.get(node.id);
+    if (!metric) return;
+    let card = this.cards.get(node.id);
+    if (!card) {
+      card = new Card(node.id);
+      this.cards.set(node.id, card);
+      this.cardLayer.append(card.el);
+    }
+    card.place(node.x, node.y);
+    if (this.cardVersions.get(card) === this.version) return;
+    this.cardVersions.set(card, this.version);
+    const err = this.error;
+    card.update(metric, {
+      node,
+      selected: this.selected === node.id,
+      editing: this.editor?.metric === node.id ? this.editor.field : null,
+      pending: this.pending?.metric === node.id ? this.pending : null,
+      error:
+        err && err.metric === node.id
+          ? { field: err.field ?? null, message: String(err.message) }
+          : null,
+    });
+  }
+
+  /** @returns {LayoutNode[]} */
+  nodesToRender() {
+    const nodes = this.layout.nodes;
+    if (nodes.length <= CULL_ABOVE) return nodes;
+    const rect = visibleRect(this.transform, this.viewSize(), CULL_MARGIN);
+    return nodes.filter((n) => intersects(rect, { x: n.x, y: n.y, width: CARD_W, height: CARD_H }));
+  }
+
+  viewSize() {
+    const width = this.viewport.clientWidth;
+    const height = this.viewport.clientHeight;
+    return width > 0 && height > 0 ? { width, height } : FALLBACK_VIEW;
+  }
+
+  renderBanner() {
+    const err = this.error;
+    const onCard = err?.metric && this.layout.byId.has(err.metric);
+    if (!err || onCard) {
+      this.banner.replaceChildren();
+      return;
+    }
+    const dismiss = h("button", {
+      className: "kpt-btn kpt-banner-close",
+      text: "\u00d7",
+      attrs: { type: "button", "aria-label": "Dismiss" },
+    });
+    dismiss.addEventListener("click", () => this.banner.replaceChildren());
+    this.banner.replaceChildren(
+      h(
+        "div",
+        { className: "kpt-error kpt-banner", attrs: { "data-role": "error", role: "alert" } },
+        [h("span", { text: String(err.message) }), dismiss],
+      ),
+    );
+  }
+
+  renderPanel() {
+    const metric = this.index.byId.get(this.selected);
+    this.panel.hidden = !metric;
+    if (!metric) {
+      this.panel.replaceChildren();
+      return;
+    }
+    renderPanel(this.panel, {
+      metric,
+      index: this.index,
+      hypotheses: this.data.hypotheses,
+      lever: this.levers.get(metric.id) ?? "",
+      onSelect: (id) => this.select(id),
+      onClose: () => this.select(""),
+      onLever: (lever) => this.levers.set(metric.id, lever),
+      onSolve: (id, lever) => this.model.send({ type: "solve", metric: id, lever }),
+    });
+  }
+
+  // ---- pan and zoom -------------------------------------------------------------------------
+
+  applyTransform() {
+    const { x, y, k } = this.transform;
+    this.stage.style.transform = `translate(${x}px, ${y}px) scale(${k})`;
+    if (this.layout.nodes.length > CULL_ABOVE) this.scheduleSync();
+  }
+
+  scheduleSync() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.syncCards();
+    });
+  }
+
+  /** @param {number} minScale */
+  fit(minScale) {
+    this.autoFit = minScale;
+    this.fitNow();
+  }
+
+  /** Fit the tree; along an axis where it is too big to fit readably, show its root instead. */
+  fitNow() {
+    if (this.autoFit === null) return;
+    const view = this.viewSize();
+    const { width, height } = this.layout;
+    const t = fitTransform(
+      view,
+      { width, height },
+      { minScale: this.autoFit, padding: FIT_PADDING },
+    );
+    const root = this.layout.nodes[0];
+    if (root && width * t.k > view.width) t.x = FIT_PADDING - root.x * t.k;
+    if (root && height * t.k > view.height) t.y = view.height / 2 - (root.y + CARD_H / 2) * t.k;
+    this.transform = t;
+    this.applyTransform();
+  }
+
+  onResize() {
+    if (this.autoFit !== null) this.fitNow();
+    this.scheduleSync();
+  }
+
+  /** @param {number} factor */
+  zoomBy(factor) {
+    const view = this.viewSize();
+    this.setTransform(zoomAt(this.transform, factor, view.width / 2, view.height / 2));
+  }
+
+  /** @param {Transform} t */
+  setTransform(t) {
+    this.autoFit = null;
+    this.transform = t;
+    this.applyTransform();
+  }
+
+  /** @param {WheelEvent} e */
+  onWheel(e) {
+    e.preventDefault();
+    const scale = e.deltaMode === 1 ? 0.05 : 0.0015;
+    const box = this.viewport.getBoundingClientRect();
+    this.setTransform(
+      zoomAt(
+        this.transform,
+        Math.exp(-e.deltaY * scale),
+        e.clientX - box.left,
+        e.clientY - box.top,
+      ),
+    );
+  }
+
+  /** @param {PointerEvent} e */
+  onPointerDown(e) {
+    this.suppressClick = false;
+    if (
+      e.button !== 0 ||
+      (e.target instanceof Element && e.target.closest("input, select, button, [data-field]"))
+    ) {
+      return;
+    }
+    this.drag = {
+      pointerId: e.pointerId,
+      startX: e.clientX,
+      startY: e.clientY,
+      from: this.transform,
+      moved: false,
+    };
+  }
+
+  /** @param {PointerEvent} e */
+  onPointerMove(e) {
+    const d = this.drag;
+    if (!d || d.pointerId !== e.pointerId) return;
+    const dx = e.clientX - d.startX;
+    const dy = e.clientY - d.startY;
+    if (!d.moved) {
+      if (Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
+      d.moved = true;
+      this.viewport.setPointerCapture?.(e.pointerId);
+      this.viewport.classList.add("kpt-panning");
+    }
+    this.setTransform({ k: d.from.k, x: d.from.x + dx, y: d.from.y + dy });
+  }
+
+  endDrag() {
+    if (this.drag?.moved) this.suppressClick = true;
+    this.drag = null;
+    this.viewport.classList.remove("kpt-panning");
+  }
+
+  /** @param {MouseEvent} e */
+  swallowClickAfterDrag(e) {
+    if (!this.suppressClick) return;
+    this.suppressClick = false;
+    e.stopPropagation();
+    e.preventDefault();
+  }
+
+  /**
+   * Make a drawn metric's card exist and sit wholly in view, panning if needed.
+   * @param {string} id
+   * @returns {Card | undefined}
+   */
+  bringIntoView(id) {
+    const node = this.layout.byId.get(id);
+    if (!node) return undefined;
+    const view = this.viewSize();
+    const box = { x: node.x, y: node.y, width: CARD_W, height: CARD_H };
+    if (!contains(visibleRect(this.transform, view, -8), box)) {
+      this.setTransform(centerOn(this.transform, view, node.x + CARD_W / 2, node.y + CARD_H / 2));
+    }
+    this.drawCard(node);
+    return this.cards.get(id);
+  }
+
+  // ---- selection ----------------------------------------------------------------------------
+
+  /** @param {string} id */
+  select(id) {
+    if (id === this.selected) return;
+    this.selected = id;
+    this.setTrait("selected", id);
+    this.refreshSelection();
+    if (id) this.bringIntoView(id);
+  }
+
+  /**
+   * A selection made in Python (or another view): open its ancestors and show it.
+   * @param {string} id
+   */
+  selectFromModel(id) {
+    if (id === this.selected) return;
+    this.selected = id;
+    const hidden = ancestors(this.index, id).filter((a) => this.collapsed.has(a));
+    if (hidden.length) {
+      hidden.forEach((a) => this.collapsed.delete(a));
+      this.autoFit = null;
+      this.relayout();
+    }
+    this.refreshSelection();
+    if (id) this.bringIntoView(id);
+  }
+
+  /** Redraw for a new selection; the panel opening or closing resizes the canvas. */
+  refreshSelection() {
+    this.version++;
+    this.renderPanel();
+    if (this.autoFit !== null) this.fitNow();
+    this.syncCards();
+  }
+
+  // ---- cards and editing --------------------------------------------------------------------
+
+  /** @param {MouseEvent} e */
+  onCardClick(e) {
+    const target = /** @type {Element} */ (e.target);
+    const cardEl = target.closest("[data-metric]");
+    const id = cardEl?.getAttribute("data-metric");
+    if (!id || target.closest("input")) return;
+    if (target.closest(".kpt-toggle")) {
+      this.toggle(id);
+      return;
+    }
+    this.select(id);
+    const field = target.closest("[data-field]")?.getAttribute("data-field");
+    if (field === "value" || field === "target") this.openEditor(id, field);
+  }
+
+  /** @param {KeyboardEvent} e */
+  onCardKey(e) {
+    const target = /** @type {Element} */ (e.target);
+    const field = target.getAttribute("data-field");
+    const id = target.closest("[data-metric]")?.getAttribute("data-metric");
+    if (!id || (field !== "value" && field !== "target") || !["Enter", " ", "F2"].includes(e.key))
+      return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.select(id);
+    this.openEditor(id, field);
+  }
+
+  /**
+   * Open the in-place editor of a value (inputs only) or a target.
+   * @param {string} id
+   * @param {EditField} field
+   */
+  openEditor(id, field) {
+    const metric = this.index.byId.get(id);
+    if (!metric || (field === "value" && !metric.is_input)) return;
+    if (this.editor) {
+      if (this.editor.metric === id && this.editor.field === field) return;
+      this.commitEditor();
+    }
+    const card = this.bringIntoView(id);
+    if (!card) return;
+    const span = card.fields[field];
+    const original = editText(metric[field], metric.unit);
+    const input = h("input", {
+      className: "kpt-input",
+      attrs: {
+        type: "text",
+        "data-field": `${field}-input`,
+        "aria-label": `${field === "target" ? "Target" : "Value"} of ${metric.name}`,
+        autocomplete: "off",
+        spellcheck: "false",
+      },
+    });
+    input.value = original;
+    span.hidden = true;
+    span.after(input);
+    this.editor = { metric: id, field, input, original };
+    this.version++;
+    input.addEventListener("keydown", (e) => this.onEditorKey(e));
+    input.addEventListener("blur", () => this.commitEditor());
+    input.focus({ preventScroll: true });
+    input.select();
+  }
+
+  /** @param {KeyboardEvent} e */
+  onEditorKey(e) {
+    e.stopPropagation();
+    const action = e.isComposing ? null : keyAction(e.key, e.shiftKey);
+    const editor = this.editor;
+    if (!action || !editor) return;
+    e.preventDefault();
+    if (action === "cancel") {
+      this.closeEditor(true);
+      return;
+    }
+    this.commitEditor(action === "commit");
+    if (action === "next" || action === "previous") {
+      const order = this.layout.nodes.map((n) => n.id);
+      const next = neighbour(order, editor.metric, action === "next" ? 1 : -1);
+      if (next) this.openEditor(next, "target");
+    }
+  }
+
+  /**
+   * Close the editor and send its text when it changed.
+   * @param {boolean} [refocus]  put the focus back on the field
+   */
+  commitEditor(refocus = false) {
+    const editor = this.editor;
+    if (!editor) return;
+    const text = editor.input.value.trim();
+    if (shouldSend(editor.original, text)) {
+      this.model.send({ type: "edit", metric: editor.metric, field: editor.field, text });
+      this.setPending({ metric: editor.metric, field: editor.field, text });
+    }
+    this.closeEditor(refocus);
+  }
+
+  /** @param {boolean} [refocus] */
+  closeEditor(refocus = false) {
+    const editor = this.editor;
+    if (!editor) return;
+    this.editor = null; // first: removing the input fires blur
+    const span = editor.input.previousElementSibling;
+    editor.input.remove();
+    if (span instanceof HTMLElement) {
+      span.hidden = false;
+      if (refocus) span.focus({ preventScroll: true });
+    }
+    this.version++;
+    this.syncCards();
+  }
+}
+
+/**
+ * Fill in whatever a partial or empty `tree_data` lacks.
+ * @param {unknown} raw
+ * @returns {TreeData}
+ */
+function normalise(raw) {
+  const d = /** @type {Partial<TreeData>} */ (raw && typeof raw === "object" ? raw : {});
+  return {
+    name: d.name ?? "",
+    root: d.root ?? "",
+    period: d.period ?? null,
+    periods: d.periods ?? [],
+    scenario: d.scenario ?? null,
+    scenarios: d.scenarios ?? [],
+    metrics: d.metrics ?? [],
+    hypotheses: d.hypotheses ?? [],
+  };
+}
+
+export default {
+  /**
+   * @param {{model: Model, el: HTMLElement}} context
+   * @returns {() => void} cleanup
+   */
+  render({ model, el }) {
+    const view = new TreeView(model, el);
+    return () => view.destroy();
+  },
+};

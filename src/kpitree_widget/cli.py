@@ -1,10 +1,29 @@
-"""The ``kpitree`` command line."""
+"""The ``kpitree`` command line: make, draw, lint and roll up KPI trees from the shell and CI.
+
+Exit codes (see ``docs/cli.md``):
+
+- 0: done (``check``: no errors; with ``--strict``, no warnings either)
+- 1: ``check`` found errors (or warnings, with ``--strict``)
+- 2: usage error, or bad input: unknown command or archetype, wrong file type, a missing or
+  malformed tree file, an output file that exists (``new`` without ``--force``)
+- 3: Graphviz's ``dot`` program is missing (``render`` to ``.svg``, ``.png``, ``.pdf``)
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+OK, FINDINGS, USAGE, NO_GRAPHVIZ = 0, 1, 2, 3
+TREE_SUFFIXES = (".yaml", ".yml", ".json")
+NEW_SUFFIXES = (*TREE_SUFFIXES, ".ipynb")
+PICTURE_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
+RENDER_SUFFIXES = (*PICTURE_SUFFIXES, ".md", ".mmd")
 
 
 def demo() -> int:
@@ -25,14 +44,368 @@ def demo() -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kpitree", description="KPI trees from the shell.")
-    sub = parser.add_subparsers(dest="command", required=True)
+class UsageError(Exception):
+    """Bad arguments: printed with the command's usage line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a did-you-mean for mistyped commands and choices."""
+
+    def error(self, message: str) -> Any:
+        from .errors import did_you_mean
+
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match.group(2)) or [
+                c.strip() for c in match.group(2).split(",")]
+            message += did_you_mean(match.group(1), choices)
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive_level(text: str) -> int:
+    try:
+        level = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
+    if level < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return level
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``kpitree`` argument parser."""
+    from . import __version__
+
+    parser = _Parser(
+        prog="kpitree",
+        description="KPI trees from the shell: make one from an archetype, draw it, check it "
+                    "against the KPI-tree rules (in CI too) and roll its numbers up.",
+        epilog="Exit codes: 0 done; 1 'check' found errors (or warnings with --strict); "
+               "2 usage error or bad input (missing or malformed file, unknown archetype, "
+               "wrong suffix); 3 Graphviz's 'dot' program is missing.")
+    parser.add_argument("--version", action="version", version=f"kpitree {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    new = sub.add_parser("new", help="start a tree file or workshop notebook from an archetype",
+                         description="Write an archetype as a tree file (.yaml, .yml, .json) "
+                                     "or as its workshop notebook (.ipynb).")
+    new.add_argument("archetype", metavar="ARCHETYPE", help="e.g. b2b_saas (see 'archetypes')")
+    new.add_argument("-o", "--output", required=True, metavar="FILE",
+                     help="where to write: .yaml, .yml, .json or .ipynb")
+    new.add_argument("-f", "--force", action="store_true", help="overwrite FILE if it exists")
+
+    render = sub.add_parser("render", help="draw a tree (.svg .png .pdf .dot .md .mmd)",
+                            description="Draw a tree as a picture with Graphviz (.svg, .png, "
+                                        ".pdf; .dot writes the DOT source), or as Markdown (.md) "
+                                        "or a Mermaid flowchart (.mmd).")
+    render.add_argument("tree", metavar="TREE", help="tree file (.yaml, .yml, .json)")
+    render.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="output file; its suffix picks the format")
+    render.add_argument("--direction", type=str.upper, default="TB",
+                        choices=("TB", "LR", "BT", "RL"),
+                        help="TB: root on top (default); LR: root on the left")
+    render.add_argument("--max-level", type=_positive_level, metavar="N",
+                        help="draw levels 0..N only; collapsed cards say '+N more' (pictures)")
+    render.add_argument("--fields", metavar="LIST", default="value,target,owner",
+                        help="what each card shows, comma-separated, from value, target, "
+                             "variance, status, owner, formula, team, cadence "
+                             "(default: value,target,owner; pictures)")
+    render.add_argument("--legend", action="store_true", help="add a colour key (pictures)")
+    render.add_argument("--findings", action="store_true",
+                        help="mark the metrics the health check has findings on (pictures)")
+    render.add_argument("--table", action="store_true", help="Markdown as a table (.md)")
+    _numbers_options(render)
+
+    check = sub.add_parser("check", help="lint a tree against the KPI-tree rules (for CI)",
+                           description="Run the health check. Exit 1 when it finds errors "
+                                       "(with --strict, warnings too), 0 otherwise.")
+    check.add_argument("tree", metavar="TREE", help="tree file (.yaml, .yml, .json)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text for people (default), json for tools")
+
+    rollup = sub.add_parser("rollup", help="the tree's numbers as a table",
+                            description="Roll the numbers up and print one row per metric.")
+    rollup.add_argument("tree", metavar="TREE", help="tree file (.yaml, .yml, .json)")
+    rollup.add_argument("--data", metavar="FILE.csv",
+                        help="actuals per period: one row per period, one column per metric id")
+    _numbers_options(rollup)
+    rollup.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="table for people (default), csv or json for tools")
+
     sub.add_parser("demo", help="show a built-in sample tree")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        return demo()
-    return 2  # pragma: no cover
+    sub.add_parser("archetypes", help="list the built-in business-model archetypes")
+    sub.add_parser("schema", help="print the JSON Schema of tree files (for editors)")
+    return parser
+
+
+def _numbers_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--period", metavar="P", help="which period (default: the last)")
+    parser.add_argument("--scenario", metavar="S", help="show a scenario's targets")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``kpitree`` with ``argv`` (default: the command line); returns the exit code."""
+    from .errors import KPITreeError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors: argparse has printed them
+        return exc.code if isinstance(exc.code, int) else (OK if exc.code is None else USAGE)
+    commands = {"new": cmd_new, "render": cmd_render, "check": cmd_check, "rollup": cmd_rollup,
+                "archetypes": cmd_archetypes, "schema": cmd_schema}
+    try:
+        if args.command == "demo":
+            return demo()
+        return commands[args.command](args)
+    except UsageError as exc:
+        return _fail(f"{exc} (see 'kpitree {args.command} --help')")
+    except KPITreeError as exc:
+        return _fail(str(exc))
+    except _GraphvizMissing as exc:
+        return _fail(str(exc), NO_GRAPHVIZ)
+    except BrokenPipeError:  # pragma: no cover - `kpitree schema | head`
+        return OK
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{where}{exc.strerror or exc}")
+
+
+def _fail(message: str, code: int = USAGE) -> int:
+    from .export._common import one_line
+
+    print(f"kpitree: error: {one_line(message)}", file=sys.stderr)
+    return code
+
+
+class _GraphvizMissing(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _load(path: str) -> Any:
+    """A tree from a file; errors say which file."""
+    from . import load
+
+    suffix = Path(path).suffix.lower()
+    if suffix not in TREE_SUFFIXES:
+        raise UsageError(f"{path}: a tree file ends in .yaml, .yml or .json, "
+                         f"not {suffix or '(no suffix)'!r}")
+    return load(path)
+
+
+def _output(path: str, suffixes: Sequence[str], force: bool) -> Path:
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in suffixes:
+        raise UsageError(f"{path}: cannot write {suffix or 'a file without a suffix'}; "
+                         f"use {', '.join(suffixes)}")
+    if out.exists() and not force:
+        raise UsageError(f"{path}: the file exists; pass --force to overwrite it")
+    if out.is_dir():
+        raise UsageError(f"{path}: is a directory")
+    return out
+
+
+def _say(text: str) -> None:
+    """Print text that may hold names from a file: no terminal control characters."""
+    from .export._common import clean
+
+    print(clean(text))
+
+
+# ---------------------------------------------------------------------------- commands
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """``kpitree new ARCHETYPE -o FILE``."""
+    import kpitree_widget as kt
+
+    out = _output(args.output, NEW_SUFFIXES, args.force)
+    if out.suffix.lower() == ".ipynb":
+        import nbformat
+
+        try:
+            nb = kt.template(args.archetype)
+        except ImportError as exc:
+            raise UsageError(f"workshop notebooks are not available in this installation "
+                             f"({exc})") from None
+        nbformat.write(nb, str(out))
+        _say(f"wrote the {args.archetype} workshop notebook to {out}")
+        return OK
+    tree = kt.archetype(args.archetype)
+    tree.save(out)
+    _say(f"wrote the {args.archetype} tree ({len(tree)} metrics) to {out}")
+    return OK
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """``kpitree render TREE -o FILE``."""
+    out = _output(args.output, RENDER_SUFFIXES, force=True)
+    suffix = out.suffix.lower()
+    picture_only = [flag for flag, used in (("--max-level", args.max_level is not None),
+                                            ("--legend", args.legend),
+                                            ("--findings", args.findings),
+                                            ("--fields", args.fields != "value,target,owner"))
+                    if used]
+    if suffix not in PICTURE_SUFFIXES and picture_only:
+        raise UsageError(f"{picture_only[0]} applies to pictures "
+                         f"({', '.join(PICTURE_SUFFIXES)}), not {suffix}")
+    if args.table and suffix != ".md":
+        raise UsageError(f"--table applies to Markdown (.md), not {suffix}")
+    tree = _load(args.tree)
+    if suffix == ".md":
+        out.write_text(tree.to_markdown(table=args.table, period=args.period,
+                                        scenario=args.scenario, title=tree.name or None) + "\n",
+                       encoding="utf-8")
+    elif suffix == ".mmd":
+        direction = "TD" if args.direction == "TB" else args.direction
+        out.write_text(tree.to_mermaid(direction=direction, period=args.period,
+                                       scenario=args.scenario) + "\n", encoding="utf-8")
+    else:
+        from .export.graphviz import GraphvizMissing, render
+
+        fields = tuple(f.strip() for f in args.fields.split(",") if f.strip())
+        try:
+            render(tree, out, direction=args.direction, fields=fields, max_level=args.max_level,
+                   period=args.period, scenario=args.scenario, findings=args.findings,
+                   legend=args.legend)
+        except GraphvizMissing as exc:
+            raise _GraphvizMissing(f"{exc} (or write .dot, .md or .mmd, which need no "
+                                   "Graphviz)") from None
+    _say(f"wrote {out}")
+    return OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``kpitree check TREE``: exit 1 on errors (``--strict``: on warnings too)."""
+    from .export._common import one_line
+
+    tree = _load(args.tree)
+    try:
+        findings = list(tree.check())
+    except ImportError as exc:
+        raise UsageError(f"the health check is not available in this installation ({exc})"
+                         ) from None
+    severities = [str(getattr(f, "severity", "warning")) for f in findings]
+    errors, warnings = severities.count("error"), severities.count("warning")
+    failed = errors > 0 or (args.strict and warnings > 0)
+    if args.format == "json":
+        rows = [{"rule": getattr(f, "rule", None), "severity": getattr(f, "severity", None),
+                 "metric": getattr(f, "metric", None), "message": getattr(f, "message", None)}
+                for f in findings]
+        print(json.dumps({"tree": args.tree, "ok": not failed, "errors": errors,
+                          "warnings": warnings, "findings": rows}, indent=2,
+                          ensure_ascii=False))
+        return FINDINGS if failed else OK
+    for f, severity in zip(findings, severities):
+        metric = getattr(f, "metric", None) or "(tree)"
+        _say(f"{severity:<8} {getattr(f, 'rule', ''):<24} {metric}: "
+             f"{one_line(getattr(f, 'message', f))}")
+    others = len(findings) - errors - warnings
+    summary = (f"{args.tree}: {errors} error{'s' * (errors != 1)}, "
+               f"{warnings} warning{'s' * (warnings != 1)}"
+               + (f", {others} note{'s' * (others != 1)}" if others else ""))
+    verdict = "FAIL" if failed else "OK"
+    _say(f"{summary}: {verdict}" + (" (--strict: warnings fail)" if args.strict and failed
+                                     and not errors else ""))
+    return FINDINGS if failed else OK
+
+
+def cmd_rollup(args: argparse.Namespace) -> int:
+    """``kpitree rollup TREE``: the numbers as a table, CSV or JSON."""
+    tree = _load(args.tree)
+    if args.data:
+        _load_data(tree, args.data)
+    df = tree.rollup(period=args.period, scenario=args.scenario)
+    if args.format == "csv":
+        sys.stdout.write(df.to_csv())
+    elif args.format == "json":
+        print(df.to_json(orient="index", indent=2, force_ascii=False))
+    else:
+        print(rollup_table(tree, df))
+    return OK
+
+
+def _load_data(tree: Any, path: str) -> None:
+    """Actuals from a CSV (wide: a period column and one column per metric id; or long:
+    ``metric``, ``period``, ``value``) through ``tree.load_data``."""
+    if Path(path).suffix.lower() != ".csv":
+        raise UsageError(f"{path}: --data takes a .csv file (one row per period, one column "
+                         "per metric id)")
+    loader = getattr(tree, "load_data", None)
+    if loader is None:
+        try:
+            from .data import load_data
+        except ImportError:
+            raise UsageError("--data needs KPITree.load_data, which this installation "
+                             "lacks") from None
+        load_data(tree, path)
+        return
+    loader(path)
+
+
+def rollup_table(tree: Any, df: Any) -> str:
+    """The rollup as an aligned text table: indented names, unit-formatted numbers."""
+    from .export._common import STATUS_STYLE, is_number, one_line, text_or_none
+    from .numbers import format_number
+
+    rows = [("metric", "value", "target", "variance", "status", "owner")]
+    for metric_id, row in df.iterrows():
+        name = "  " * int(row["level"]) + one_line(row["name"])
+        if len(name) > 44:
+            name = name[:43] + "…"
+        unit = text_or_none(row["unit"])
+        pct = row["variance_pct"]
+        rows.append((
+            name,
+            format_number(row["value"] if is_number(row["value"]) else None, unit),
+            format_number(row["target"] if is_number(row["target"]) else None, unit),
+            f"{pct:+.1f}%" if is_number(pct) else "",
+            STATUS_STYLE.get(row["status"], {"label": str(row["status"])})["label"],
+            one_line(text_or_none(row["owner"]) or ""),
+        ))
+        del metric_id
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for r in rows:
+        cells = [r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:4], widths[1:4])),
+                 r[4].ljust(widths[4]), r[5]]
+        lines.append("  ".join(cells).rstrip())
+    head = [one_line(tree.name)] if tree.name else []
+    return "\n".join(head + lines)
+
+
+def cmd_archetypes(args: argparse.Namespace) -> int:
+    """``kpitree archetypes``: name, title and size of each built-in archetype."""
+    import kpitree_widget as kt
+
+    from .errors import KPITreeError
+
+    names = kt.archetypes()
+    width = max((len(n) for n in names), default=0)
+    for name in names:
+        try:
+            tree = kt.archetype(name)
+        except KPITreeError as exc:
+            _say(f"{name:<{width}}  (does not load: {exc})")
+            continue
+        root = tree.metrics[tree.root].name
+        _say(f"{name:<{width}}  {tree.name or name} — North Star: {root} "
+             f"({len(tree)} metrics)")
+    return OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """``kpitree schema``: the JSON Schema of tree files."""
+    import kpitree_widget as kt
+
+    print(json.dumps(kt.json_schema(), indent=2, ensure_ascii=False))
+    return OK
 
 
 if __name__ == "__main__":

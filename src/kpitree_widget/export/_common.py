@@ -1,0 +1,109 @@
+"""What the exporters share: cleaning untrusted text, status colours, edge symbols."""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from ..formula import Bin, Neg, Node, Ref
+
+if TYPE_CHECKING:
+    from ..metric import Metric
+
+# Okabe-Ito colours (safe for the common colour-vision deficiencies) as borders, light tints of
+# them as fills; every status also shows as words, so colour is never the only signal.
+STATUS_STYLE: dict[str, dict[str, str]] = {
+    "on_track": {"border": "#009E73", "fill": "#DDF2EA", "text": "#00664A", "label": "on track"},
+    "at_risk": {"border": "#E69F00", "fill": "#FDF0D5", "text": "#8A5F00", "label": "at risk"},
+    "off_track": {"border": "#D55E00", "fill": "#F9E0CF", "text": "#A04600",
+                  "label": "off track"},
+    "undefined": {"border": "#CC79A7", "fill": "#F6E6EF", "text": "#8C3F6A",
+                  "label": "undefined"},
+    "missing": {"border": "#8C8C8C", "fill": "#F2F2F2", "text": "#595959", "label": "no data"},
+}
+STATUSES = tuple(STATUS_STYLE)
+
+RELATION_SYMBOL = {"sum": "Σ", "product": "×", "ratio": "÷", "formula": "f"}
+
+_NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")
+
+
+def clean(text: object) -> str:
+    """Untrusted text made printable: control characters become spaces, lone surrogates and
+    non-characters (which no XML or UTF-8 file may hold) become U+FFFD. Newlines are kept."""
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if ch == "\n":
+            out.append(ch)
+        elif 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+            out.append("\ufffd")
+        elif unicodedata.category(ch) == "Cc":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return _NEWLINES.sub("\n", "".join(out))
+
+
+def one_line(text: object) -> str:
+    """Cleaned text on one line: newlines and runs of blanks become single spaces."""
+    return " ".join(clean(text).split())
+
+
+def wrap(text: object, width: int = 28) -> list[str]:
+    """Cleaned text wrapped at ``width`` characters; explicit newlines start a new line and
+    words longer than ``width`` are cut."""
+    lines: list[str] = []
+    for part in clean(text).split("\n"):
+        part = " ".join(part.split())
+        if part:
+            lines.extend(textwrap.wrap(part, width=width, break_long_words=True,
+                                       break_on_hyphens=False))
+    return lines or [""]
+
+
+def is_number(x: Any) -> bool:
+    """A real, non-NaN number (pandas gives NaN for gaps)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and not math.isnan(x)
+
+
+def text_or_none(x: Any) -> str | None:
+    """A rollup cell as text: ``None`` for gaps (None, NaN, empty)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    text = str(x)
+    return text if text.strip() else None
+
+
+def edge_symbols(metric: Metric) -> dict[str, str]:
+    """How each child enters a metric's formula, as a symbol for its edge.
+
+    Sums give ``+`` or ``−`` per term, products ``×``, ratios ``×`` for the numerator and ``÷``
+    for the denominator; anything else ``f``.
+    """
+    parsed = metric.parsed
+    if parsed is None:
+        return {}
+    relation = parsed.relation
+    if relation == "product":
+        return {c: "×" for c in parsed.children}
+    if relation in ("sum", "ratio"):
+        found: dict[str, set[str]] = {}
+        plus, minus = ("+", "−") if relation == "sum" else ("×", "÷")
+        flip = "-" if relation == "sum" else "/"
+
+        def walk(node: Node, positive: bool) -> None:
+            if isinstance(node, Ref):
+                found.setdefault(node.name, set()).add(plus if positive else minus)
+            elif isinstance(node, Bin):
+                walk(node.left, positive)
+                walk(node.right, positive if node.op != flip else not positive)
+            elif isinstance(node, Neg):
+                walk(node.operand, not positive)
+
+        walk(parsed.ir, True)
+        return {c: (next(iter(s)) if len(s) == 1 else "±") for c, s in found.items()}
+    return {c: "f" for c in parsed.children}

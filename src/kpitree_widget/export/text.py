@@ -1,0 +1,208 @@
+"""The tree as text: a Markdown outline (or table) and a Mermaid flowchart.
+
+Both take names, owners and notes as untrusted text: Markdown gets every character that could
+start emphasis, a link, a table cell, raw HTML or (in Jupyter and GitHub) inline math escaped;
+Mermaid gets its own entity codes (``#quot;``, ``#lt;``, ``#35;``...), so no name can end a
+label early or add markup.
+
+>>> import kpitree_widget as kt
+>>> tree = kt.KPITree.from_dict({"metrics": {
+...     "revenue": {"formula": "customers * arpc", "unit": "currency"},
+...     "customers": {"value": 4700, "target": 5000},
+...     "arpc": {"name": "Avg *revenue* per customer", "value": 120, "target": 125,
+...              "unit": "currency"}}})
+>>> print(to_markdown(tree))
+- **revenue** = `customers * arpc` — \\$564k vs \\$625k, off track (−9.8%)
+  - **customers** — 4.7k vs 5k, off track (−6.0%)
+  - **Avg \\*revenue\\* per customer** — \\$120 vs \\$125, at risk (−4.0%)
+>>> print(to_mermaid(tree).splitlines()[0])
+flowchart TD
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import KPITreeError
+from ..numbers import format_number
+from ._common import STATUS_STYLE, edge_symbols, is_number, one_line, text_or_none
+
+# ---------------------------------------------------------------------------- Markdown
+
+_MD_BACKSLASH = set("\\`*_[]|$~#!")
+_MD_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def escape_markdown(text: object) -> str:
+    """Untrusted text as literal Markdown on one line.
+
+    >>> escape_markdown("a_b *c* [d](e) <b>x</b> | $5")
+    'a\\\\_b \\\\*c\\\\* \\\\[d\\\\](e) &lt;b&gt;x&lt;/b&gt; \\\\| \\\\$5'
+    """
+    out = []
+    for ch in one_line(text):
+        if ch in _MD_BACKSLASH:
+            out.append("\\" + ch)
+        elif ch in _MD_ENTITY:
+            out.append(_MD_ENTITY[ch])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _code(text: str) -> str:
+    """A code span (formulas hold no backticks; guard anyway)."""
+    text = one_line(text).replace("`", "'").replace("|", "\\|")
+    return f"`{text}`"
+
+
+def _numbers(row: Any) -> tuple[str, str]:
+    unit = text_or_none(row["unit"])
+    value = format_number(row["value"] if is_number(row["value"]) else None, unit)
+    target = format_number(row["target"] if is_number(row["target"]) else None, unit)
+    return value, target
+
+
+def _status(row: Any) -> str:
+    style = STATUS_STYLE.get(row["status"], STATUS_STYLE["undefined"])
+    text = style["label"]
+    pct = row["variance_pct"]
+    if is_number(pct) and row["status"] in ("on_track", "at_risk", "off_track"):
+        text += f" ({pct:+.1f}%)".replace("-", "−")
+    return text
+
+
+def to_markdown(tree: Any, table: bool = False, period: Any = None,
+                scenario: str | None = None, title: str | None = None) -> str:
+    """The tree as Markdown.
+
+    By default a nested bullet outline, one bullet per metric: the name, its formula, value vs
+    target with the status, and the owner; hypothesis links are marked. With ``table=True``,
+    a table with one row per metric (name indented by level). ``title`` (if given) becomes a
+    heading.
+    """
+    df = tree.rollup(period=period, scenario=scenario)
+    lines: list[str] = []
+    if title:
+        lines += [f"# {escape_markdown(title)}", ""]
+    if table:
+        lines += ["| Metric | Formula | Value | Target | Status | Owner |",
+                  "| --- | --- | ---: | ---: | --- | --- |"]
+    for metric_id, parent, level, link in tree.outline():
+        row = df.loc[metric_id]
+        value, target = _numbers(row)
+        formula = text_or_none(row["formula"])
+        owner = text_or_none(row["owner"])
+        name = escape_markdown(row["name"])
+        note = {"hypothesis": _hypothesis_note(tree, metric_id, parent),
+                "detached": "not linked to the root"}.get(link)
+        if table:
+            indent = "&emsp;" * level
+            cells = [indent + name + (f" *({escape_markdown(note)})*" if note else ""),
+                     _code(formula) if formula else "",
+                     escape_markdown(value), escape_markdown(target),
+                     escape_markdown(_status(row)), escape_markdown(owner or "")]
+            lines.append("| " + " | ".join(cells) + " |")
+            continue
+        text = f"**{name}**"
+        if note:
+            text = f"*({escape_markdown(note)})* " + text
+        if formula:
+            text += f" = {_code(formula)}"
+        text += (f" — {escape_markdown(value)} vs {escape_markdown(target)}, "
+                 f"{escape_markdown(_status(row))}")
+        if owner:
+            text += f" · {escape_markdown(owner)}"
+        lines.append("  " * level + "- " + text)
+    return "\n".join(lines)
+
+
+def _hypothesis_note(tree: Any, driver: str, outcome: str | None) -> str:
+    for h in tree.hypotheses:
+        if h.driver == driver and h.outcome == outcome:
+            sign = "+" if h.sign == "+" else "−"
+            return f"hypothesis {sign}"
+    return "hypothesis"
+
+
+# ---------------------------------------------------------------------------- Mermaid
+
+_MERMAID_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                    " .,:!?()+-*/=%$€£@'_")
+_MERMAID_NAMED = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "#": "#35;"}
+DIRECTIONS = ("TD", "TB", "LR", "BT", "RL")
+
+
+def escape_mermaid(text: object) -> str:
+    """Untrusted text for inside a quoted Mermaid label, on one line: quotes, angle brackets,
+    ``&``, ``#``, ``%%`` and every other ASCII symbol but ``.,:!?()+-*/=%$@'_`` become Mermaid
+    entity codes.
+
+    >>> escape_mermaid('say "hi" <b>#1</b>; {x}')
+    'say #quot;hi#quot; #lt;b#gt;#35;1#lt;/b#gt;#59; #123;x#125;'
+    """
+    out = []
+    line = one_line(text)
+    for i, ch in enumerate(line):
+        if ch == "%" and "%%" in line[max(0, i - 1): i + 2]:
+            out.append("#37;")  # "%%" starts a comment or a directive
+        elif ch in _MERMAID_SAFE or ord(ch) > 127:
+            out.append(ch)
+        elif ch in _MERMAID_NAMED:
+            out.append(_MERMAID_NAMED[ch])
+        else:
+            out.append(f"#{ord(ch)};")
+    return "".join(out)
+
+
+def mermaid_id(metric_id: str) -> str:
+    """A Mermaid node id: prefixed so that no metric id collides with a keyword (``end``)."""
+    return "m_" + metric_id
+
+
+def to_mermaid(tree: Any, direction: str = "TD", period: Any = None,
+               scenario: str | None = None) -> str:
+    """The tree as a Mermaid ``flowchart``: a node per metric (name, value vs target, status,
+    owner), edges labelled by how the child enters the formula, hypotheses dashed (``-.->``),
+    and one class per status for the colours."""
+    direction = str(direction).upper()
+    if direction not in DIRECTIONS:
+        raise KPITreeError(f"direction: expected one of {', '.join(DIRECTIONS)}, "
+                           f"got {direction!r}")
+    df = tree.rollup(period=period, scenario=scenario)
+    lines: list[str] = []
+    if tree.name:
+        import json
+
+        lines += ["---", f"title: {json.dumps(one_line(tree.name), ensure_ascii=False)}",
+                  "---"]
+    lines.append(f"flowchart {direction}")
+    by_status: dict[str, list[str]] = {}
+    for metric_id, *_ in tree.outline():
+        row = df.loc[metric_id]
+        value, target = _numbers(row)
+        parts = [escape_mermaid(row["name"]),
+                 f"{escape_mermaid(value)} vs {escape_mermaid(target)}",
+                 escape_mermaid(_status(row))]
+        owner = text_or_none(row["owner"])
+        if owner:
+            parts.append(escape_mermaid(owner))
+        lines.append(f'    {mermaid_id(metric_id)}["{"<br>".join(parts)}"]')
+        status = row["status"] if row["status"] in STATUS_STYLE else "undefined"
+        by_status.setdefault(status, []).append(mermaid_id(metric_id))
+    for metric_id, *_ in tree.outline():
+        metric = tree.metrics[metric_id]
+        symbols = edge_symbols(metric)
+        for child in metric.children:
+            symbol = escape_mermaid(symbols.get(child, "f"))
+            lines.append(f'    {mermaid_id(metric_id)} -->|"{symbol}"| {mermaid_id(child)}')
+    for h in tree.hypotheses:
+        sign = "+" if h.sign == "+" else "−"
+        lines.append(f'    {mermaid_id(h.outcome)} -.->|"hypothesis {sign}"| '
+                     f"{mermaid_id(h.driver)}")
+    for status, style in STATUS_STYLE.items():
+        lines.append(f"    classDef st_{status} fill:{style['fill']},stroke:{style['border']},"
+                     f"color:{style['text']},stroke-width:2px")
+    for status, ids in by_status.items():
+        lines.append(f"    class {','.join(ids)} st_{status}")
+    return "\n".join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -89,6 +89,9 @@ class KPITree:
         self._periods = self._collect_periods()
         self._arrays: list[np.ndarray] | None = None
         self._listeners: list[Listener] = []
+        # reported actuals of computed metrics (data.load_data), never used in arithmetic;
+        # replaced whole on every load, so copies may share it
+        self._reported: dict[str, dict[str, float]] = {}
 
     # ------------------------------------------------------------------ construction checks
 
@@ -113,8 +116,9 @@ class KPITree:
                     f"root: unknown metric {root!r}{did_you_mean(root, self._metrics)}")
             return root
         used = {c for m in self._metrics.values() for c in m.children}
-        drivers = {h.driver for h in self.hypotheses}
-        tops = [m for m in self._metrics if m not in used and m not in drivers]
+        linked = {h.driver for h in self.hypotheses} | {
+            m for m, x in self._metrics.items() if x.guards in self._metrics}
+        tops = [m for m in self._metrics if m not in used and m not in linked]
         if len(tops) == 1:
             return tops[0]
         if not tops:
@@ -126,10 +130,15 @@ class KPITree:
 
     def _make_outline(self) -> list[tuple[str, str | None, int, str]]:
         """(metric, parent, level, link) depth-first from the root: formula children in
-        formula order, then hypothesis drivers; metrics reached from nowhere come last."""
+        formula order, then hypothesis drivers, then guard metrics used by no formula; metrics
+        reached from nowhere come last."""
         drivers_of: dict[str, list[str]] = {}
         for h in self.hypotheses:
             drivers_of.setdefault(h.outcome, []).append(h.driver)
+        guards_of: dict[str, list[str]] = {}
+        for m, x in self._metrics.items():
+            if x.guards in self._metrics:
+                guards_of.setdefault(x.guards, []).append(m)
         seen: set[str] = set()
         out: list[tuple[str, str | None, int, str]] = []
 
@@ -143,6 +152,7 @@ class KPITree:
                 out.append((metric, par, lvl, lnk))
                 nxt = [(c, metric, lvl + 1, "formula") for c in self._metrics[metric].children]
                 nxt += [(d, metric, lvl + 1, "hypothesis") for d in drivers_of.get(metric, ())]
+                nxt += [(g, metric, lvl + 1, "guard") for g in guards_of.get(metric, ())]
                 stack.extend(reversed([n for n in nxt if n[0] not in seen]))
 
         walk(self.root, None, 0, "root")
@@ -190,14 +200,23 @@ class KPITree:
                    for numbers in store.values())
 
     def _collect_periods(self) -> list[str]:
+        """Every period label: in time order when they read as dates or numbers, else in the
+        order met going through the metrics in outline order (the order a saved file lists
+        them, so a saved and loaded tree has the same periods in the same order)."""
         labels: list[str] = []
-        stores: list[Mapping[str, Numbers]] = [self._values, self._targets,
-                                                *self._scenarios.values()]
-        for store in stores:
-            for numbers in store.values():
+        for store in (self._values, self._targets):
+            for metric_id, *_ in self._outline:
+                numbers = store.get(metric_id)
                 if isinstance(numbers, dict):
                     labels.extend(numbers)
-        return order_periods(labels)
+        for overrides in self._scenarios.values():
+            for numbers in overrides.values():
+                if isinstance(numbers, dict):
+                    labels.extend(numbers)
+        ordered = order_periods(labels)
+        # whether the order depends only on the labels, not on where they were met
+        self._periods_by_time = len(ordered) < 2 or order_periods(ordered[::-1]) == ordered
+        return ordered
 
     # ------------------------------------------------------------------ building
 
@@ -267,7 +286,8 @@ class KPITree:
 
     def outline(self) -> list[tuple[str, str | None, int, str]]:
         """``(metric, parent, level, link)`` rows, depth-first from the root; ``link`` is
-        ``root``, ``formula``, ``hypothesis`` or ``detached`` (reached from no formula)."""
+        ``root``, ``formula``, ``hypothesis``, ``guard`` (a counterweight placed beside the metric it
+        guards) or ``detached`` (reached from no link)."""
         return list(self._outline)
 
     @property
@@ -355,7 +375,8 @@ class KPITree:
         old_labels = set(old) if isinstance(old, dict) else set()
         new_labels = set(numbers) if isinstance(numbers, dict) else set()
         same_periods = new_labels <= set(self._periods) and all(
-            self._label_used(label) for label in old_labels - new_labels)
+            self._label_used(label) for label in old_labels - new_labels) and (
+            self._periods_by_time or not (old_labels or new_labels))
         periods = self._periods if same_periods else self._collect_periods()
         if periods != self._periods:
             self._periods = periods
@@ -382,6 +403,7 @@ class KPITree:
             raise KPITreeError(f"scenarios: unknown scenario {name!r}"
                                f"{did_you_mean(name, self._scenarios)}")
         del self._scenarios[name]
+        self._periods = self._collect_periods()
         self._arrays = None
         self._notify("scenario", None)
 
@@ -431,8 +453,9 @@ class KPITree:
         target = self._column(self._targets.get(metric_id))
         arr[:, engine.TARGET:] = target[:, None]
         for k, overrides in enumerate(self._scenarios.values(), start=2):
-            if metric_id in overrides:
-                arr[:, k] = self._column(overrides[metric_id])
+            if metric_id in overrides:  # periods the scenario leaves out keep the plan
+                override = self._column(overrides[metric_id])
+                arr[:, k] = np.where(np.isnan(override), target, override)
         return arr
 
     def arrays(self) -> tuple[list[np.ndarray], dict[str, int]]:
@@ -578,32 +601,167 @@ class KPITree:
 
         return solve(self, metric_id, target, lever=lever, period=period)
 
-    def compare(self, base: str | None = None, period: Any = None) -> pd.DataFrame:
+    def compare(self, base: str | None = None, period: Any = None,
+                pct: bool = False) -> pd.DataFrame:
         """Plan, actual and every scenario side by side (one column each, index metric id);
         with ``base`` (a layer or scenario name), also each column's difference from it."""
         from .analysis.scenarios import compare
 
-        return compare(self, base=base, period=period)
+        return compare(self, base=base, period=period, pct=pct)
 
     def sensitivity(self, step: float = 0.1, metric: str | None = None,
-                    period: Any = None) -> pd.DataFrame:
-        """Tornado table: the root's target with each input's target moved by -/+ ``step``."""
+                    period: Any = None, layer: str = "target") -> pd.DataFrame:
+        """Tornado table: the root's target with each input's target moved by -/+ ``step``,
+        with each input's elasticity (see ``analysis.sensitivity``)."""
         from .analysis.sensitivity import sensitivity
 
-        return sensitivity(self, step=step, metric=metric, period=period)
+        return sensitivity(self, step=step, metric=metric, period=period, layer=layer)
 
-    def attribute(self, start: str = "target", end: str = "value") -> pd.DataFrame:
+    def elasticities(self, metric: str | None = None, period: Any = None,
+                     layer: str = "target", computed: bool = False) -> pd.DataFrame:
+        """d ln(metric) / d ln(input) for every input under ``metric`` (default the root)."""
+        from .analysis.sensitivity import elasticities
+
+        return elasticities(self, metric=metric, period=period, layer=layer, computed=computed)
+
+    def attribute(self, start: Any = "target", end: Any = "value", metric: str | None = None,
+                  period: Any = None, by: str = "input", layer: str = "value") -> pd.DataFrame:
         """Why the root moved from ``start`` to ``end`` (layers, scenarios or periods), exactly,
-        input by input: a ``contribution`` column that sums to the root's change."""
+        input by input: a ``contribution`` column that sums to the root's change
+        (``by="level"``: node by node, top-down; see ``analysis.attribution``)."""
         from .analysis.attribution import attribute
 
-        return attribute(self, start=start, end=end)
+        return attribute(self, start=start, end=end, metric=metric, period=period, by=by,
+                         layer=layer)
+
+    def simulate(self, distributions: Mapping[str, Any], n: int = 10_000, seed: Any = 0,
+                 metrics: Any = None, period: Any = None, relative: bool = False,
+                 layer: str = "target") -> Any:
+        """Monte Carlo: draws for uncertain inputs, P10/P50/P90 of the root (and ``metrics``);
+        see ``analysis.simulate``."""
+        from .analysis.simulate import simulate
+
+        return simulate(self, distributions, n=n, seed=seed, metrics=metrics, period=period,
+                        relative=relative, layer=layer)
+
+    # ------------------------------------------------------------------ period data
+
+    def load_data(self, data: Any, layer: str = "value", format: str | None = None,
+                  freq: str | None = None) -> None:
+        """Load numbers per period from a DataFrame or CSV (wide: index period, columns metric
+        ids; or long: metric, period, value); see ``kpitree_widget.data``."""
+        from .data import load_data
+
+        load_data(self, data, layer=layer, format=format, freq=freq)
+
+    def timeseries(self, layer: str = "value", metrics: Any = None,
+                   freq: str | None = None) -> pd.DataFrame:
+        """Period x metric table of a layer, computed metrics included; ``freq="Q"``/``"Y"``
+        rolls months up (inputs aggregated, computed metrics recomputed)."""
+        from .data import timeseries
+
+        return timeseries(self, layer=layer, metrics=metrics, freq=freq)
+
+    def resample(self, freq: str) -> KPITree:
+        """A new tree over quarters (``"Q"``) or years (``"Y"``), inputs aggregated by their
+        metric's rule and computed metrics recomputed."""
+        from .data import resample
+
+        return resample(self, freq)
+
+    def reported(self, metric: str | None = None) -> Any:
+        """Reported actuals of computed metrics loaded with ``load_data`` (kept apart from the
+        computed values)."""
+        from .data import reported
+
+        return reported(self, metric)
 
     def check(self, **thresholds: Any) -> list[Any]:
         """Health check: findings (rule, severity, metric, message) per the KPI-tree rules."""
         from .health import check
 
         return check(self, **thresholds)
+
+    def check_frame(self, **thresholds: Any) -> pd.DataFrame:
+        """The health check as a DataFrame: rule, severity, metric, name, message, reason."""
+        from .health import findings_frame
+
+        return findings_frame(self.check(**thresholds))
+
+    def review(self, cadence: str, period: Any = None) -> Any:
+        """The view for a review: ``weekly``, ``monthly``, ``quarterly`` or ``annual``
+        (``.table``, ``.metrics``; see ``docs/health.md``)."""
+        from .review import review
+
+        return review(self, cadence, period=period)
+
+    def okr_progress(self, period: Any = None, as_of: Any = None) -> pd.DataFrame:
+        """Each OKR key result: its metric's current value, progress from ``from`` to ``to``,
+        the progress expected by now and whether it is on track."""
+        from .review import okr_progress
+
+        return okr_progress(self, period=period, as_of=as_of)
+
+    def test_hypotheses(self, data: Any = None, max_lag: int = 3, min_periods: int = 6,
+                        min_r: float = 0.5) -> pd.DataFrame:
+        """Test each hypothesis link on period data (default: the tree's own periods):
+        correlation, best lag, sign and a verdict. Correlation is not causation."""
+        from .review import test_hypotheses
+
+        return test_hypotheses(self, data, max_lag=max_lag, min_periods=min_periods,
+                               min_r=min_r)
+
+    def reconcile(self, data: Any, tolerance: float = 0.01) -> pd.DataFrame:
+        """Where reported numbers of computed metrics differ from what their formulas give
+        from the children's reported numbers (period x metric data)."""
+        from .review import reconcile
+
+        return reconcile(self, data, tolerance=tolerance)
+
+    def guard_report(self, period: Any = None, only_conflicts: bool = True) -> pd.DataFrame:
+        """Guard pairs (``kind: guard``, ``guards: id``) where both metrics are worse than plan
+        (``only_conflicts=False``: every declared pair)."""
+        from .review import guard_report
+
+        return guard_report(self, period=period, only_conflicts=only_conflicts)
+
+    # ------------------------------------------------------------------ exports
+
+    def to_graphviz(self, direction: str = "TB",
+                    fields: Sequence[str] = ("value", "target", "owner"),
+                    max_level: int | None = None, period: Any = None,
+                    scenario: str | None = None, findings: bool | Iterable[Any] = False,
+                    **options: Any) -> Any:
+        """The tree as a ``graphviz.Digraph``: cards coloured by status, edges labelled by how
+        each child enters its parent's formula, hypotheses dashed. ``max_level`` collapses the
+        levels below it; ``findings=True`` marks what ``check()`` finds. Render it with
+        ``.pipe(format="svg")`` or ``.render(...)`` (needs Graphviz's ``dot`` program)."""
+        from .export.graphviz import to_graphviz
+
+        return to_graphviz(self, direction=direction, fields=fields, max_level=max_level,
+                           period=period, scenario=scenario, findings=findings, **options)
+
+    def to_markdown(self, table: bool = False, period: Any = None,
+                    scenario: str | None = None, title: str | None = None) -> str:
+        """The tree as Markdown: a nested outline with the math and value vs target, or
+        (``table=True``) one table row per metric; ``title`` adds a heading."""
+        from .export.text import to_markdown
+
+        return to_markdown(self, table=table, period=period, scenario=scenario, title=title)
+
+    def to_mermaid(self, direction: str = "TD", period: Any = None,
+                   scenario: str | None = None) -> str:
+        """The tree as a Mermaid ``flowchart`` (GitHub, GitLab and many wikis draw it)."""
+        from .export.text import to_mermaid
+
+        return to_mermaid(self, direction=direction, period=period, scenario=scenario)
+
+    def to_notebook(self, title: str | None = None) -> Any:
+        """A notebook (nbformat v4) whose code rebuilds exactly this tree as ``tree`` and
+        shows its rollup and the interactive view."""
+        from .export.notebook import to_notebook
+
+        return to_notebook(self, title=title)
 
     # ------------------------------------------------------------------ display
 

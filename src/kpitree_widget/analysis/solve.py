@@ -2,7 +2,10 @@
 
 Exact inversion along the path from the metric down to the lever (sum: subtract the siblings;
 product: divide; ratio: invert) when the lever is reached by one path and each formula on it uses
-the step below once; bracketed root finding otherwise.
+the step below once; bracketed root finding otherwise (the lever used twice, ``min``/``max``,
+conditionals, powers of the lever). Every answer is checked by recomputing the tree with it; a
+goal out of reach is a :class:`KPITreeError` naming the period and, where it can tell, the reason
+(a sibling that is zero or has no target).
 """
 
 from __future__ import annotations
@@ -16,16 +19,19 @@ import numpy as np
 from .. import engine
 from ..errors import KPITreeError
 from ..numbers import check_number
+from ._common import snapshot, varying_steps
 
 if TYPE_CHECKING:
     from ..model import KPITree
+
+TOLERANCE = 1e-9  # relative: how close the recomputed metric must come to the goal
 
 
 def solve(tree: KPITree, metric: str, target: float, lever: str, period: Any = None) -> Any:
     """Set ``lever``'s target so that ``metric``'s target is ``target``; return the new target.
 
     With ``period=None`` on a tree with periods, every period is solved and a ``pandas.Series``
-    by period is returned.
+    by period is returned. Nothing changes when some period has no solution.
 
     >>> tree.solve("revenue", 800_000, lever="website_visitors")  # doctest: +SKIP
     81666.66…
@@ -41,16 +47,22 @@ def solve(tree: KPITree, metric: str, target: float, lever: str, period: Any = N
     arrays, _index = tree.arrays()
     rows = list(range(arrays[0].shape[0])) if period is None else [tree.period_index(period)]
     path = _single_path(tree, metric, lever)
-    solved = _invert_path(tree, path, goal, rows) if path else None
-    if solved is None:
-        solved = np.array([_root_find(tree, metric, lever, goal, row) for row in rows])
-    bad = ~np.isfinite(solved)
-    if bad.any():
-        label = tree.periods[rows[int(np.argmax(bad))]] if tree.periods else None
+    solved = np.full(len(rows), np.nan)
+    if path:
+        exact = _invert_path(tree, path, goal, rows)
+        if exact is not None:
+            solved = exact
+    ok = _reaches(tree, metric, lever, solved, rows, goal)
+    if not ok.all():
+        todo = np.flatnonzero(~ok)
+        solved[todo] = _root_find(tree, metric, lever, goal, [rows[i] for i in todo])
+        ok = _reaches(tree, metric, lever, solved, rows, goal)
+    if not ok.all():
+        row = rows[int(np.argmin(ok))]
+        label = tree.periods[row] if tree.periods else None
         where = f" in {label}" if label else ""
         raise KPITreeError(f"solve: no value of {lever!r} gives {metric} = {goal:g}{where}: "
-                           "a factor or divisor next to it on the path is zero, or the "
-                           "number is out of its reach")
+                           f"{_reason(tree, metric, lever, path, row)}")
     if not tree.periods:
         tree.set_target(lever, float(solved[0]))
         return float(solved[0])
@@ -67,6 +79,13 @@ def solve(tree: KPITree, metric: str, target: float, lever: str, period: Any = N
 def _single_path(tree: KPITree, top: str, lever: str) -> list[str] | None:
     """The one path top -> ... -> lever when there is exactly one (and each step uses the
     next metric once), else None."""
+    above = {lever}  # the lever and its ancestors: the only metrics a path can pass through
+    stack = [lever]
+    while stack:
+        for parent in tree._plan.parents[stack.pop()]:
+            if parent not in above:
+                above.add(parent)
+                stack.append(parent)
     paths: dict[str, int] = {}
 
     def count(metric: str) -> int:
@@ -74,15 +93,16 @@ def _single_path(tree: KPITree, top: str, lever: str) -> list[str] | None:
             return 1
         if metric not in paths:
             parsed = tree.metrics[metric].parsed
-            paths[metric] = sum(count(c) * parsed.count(c) for c in parsed.children) \
-                if parsed else 0
+            paths[metric] = sum(count(c) * parsed.count(c) for c in parsed.children
+                                if c in above) if parsed else 0
         return paths[metric]
 
-    if count(top) != 1:
+    if top not in above or count(top) != 1:
         return None
     path = [top]
     while path[-1] != lever:
-        path.append(next(c for c in tree.metrics[path[-1]].children if count(c) == 1))
+        path.append(next(c for c in tree.metrics[path[-1]].children
+                         if c in above and count(c) == 1))
     return path
 
 
@@ -96,53 +116,105 @@ def _invert_path(tree: KPITree, path: list[str], goal: float, rows: list[int]) -
         needed = formula.invert(child, needed, env)
         if needed is None:
             return None
-    return np.asarray(needed, dtype=float)
+    return np.array(needed, dtype=float)
 
 
-def _implied(tree: KPITree, metric: str, lever: str, x: float, row: int) -> float:
+def _implied(tree: KPITree, metric: str, lever: str, xs: np.ndarray, rows: list[int]) -> np.ndarray:
+    """The metric's target in ``rows`` with the lever's target set to ``xs`` there (the tree
+    itself is not touched)."""
     arrays, index = tree.arrays()
     trial = list(arrays)
     lever_array = arrays[index[lever]].copy()
-    lever_array[row, engine.TARGET] = x
+    lever_array[rows, engine.TARGET] = xs
     trial[index[lever]] = lever_array
     engine.evaluate(tree._plan, trial, tree._plan.steps_above(lever), shape=lever_array.shape)
-    return float(trial[index[metric]][row, engine.TARGET])
+    return np.asarray(trial[index[metric]][rows, engine.TARGET], dtype=float)
 
 
-def _root_find(tree: KPITree, metric: str, lever: str, goal: float, row: int) -> float:
-    """Bracket the goal by stepping out from the lever's current target, then bisect."""
+def _reaches(tree: KPITree, metric: str, lever: str, xs: np.ndarray, rows: list[int],
+             goal: float) -> np.ndarray:
+    """Per row: the lever at ``xs`` is finite and puts the metric within TOLERANCE of goal."""
+    ok = np.isfinite(xs)
+    if not ok.any():
+        return ok
+    got = _implied(tree, metric, lever, np.where(ok, xs, 0.0), rows)
     arrays, index = tree.arrays()
-    x0 = float(arrays[index[lever]][row, engine.TARGET])
-    if not math.isfinite(x0):
-        x0 = 0.0
+    current = np.abs(arrays[index[metric]][rows, engine.TARGET])
+    scale = np.fmax(np.fmax(abs(goal), np.nan_to_num(current, posinf=0.0)), 1.0)
+    return ok & np.isfinite(got) & (np.abs(got - goal) <= TOLERANCE * scale)
 
-    def f(x: float) -> float:
-        return _implied(tree, metric, lever, x, row) - goal
 
-    f0 = f(x0)
-    if f0 == 0:
-        return x0
-    scale = max(abs(x0), 1.0)
-    lo = hi = None
-    for k in range(-6, 60):
-        step = scale * 2.0**k
-        for x in (x0 + step, x0 - step):
-            fx = f(x)
-            if math.isfinite(fx) and math.isfinite(f0) and fx * f0 <= 0:
-                lo, hi = (x0, x) if x > x0 else (x, x0)
-                break
-        if lo is not None:
-            break
-    if lo is None or hi is None:
-        return math.nan
-    flo = f(lo)
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        fm = f(mid)
-        if fm == 0 or (hi - lo) <= 1e-15 * max(1.0, abs(mid)):
-            return mid
-        if (fm < 0) == (flo < 0):
-            lo, flo = mid, fm
-        else:
-            hi = mid
-    return 0.5 * (lo + hi)
+def _root_find(tree: KPITree, metric: str, lever: str, goal: float, rows: list[int]) -> np.ndarray:
+    """Per row: evaluate a grid stepping out from the lever's current target in powers of two
+    (either side), bisect EVERY bracket where the metric crosses the goal (all at once, as one
+    batch), and keep the answer nearest the current target that really hits the goal (a sign
+    change through a pole of a ratio is not a solution)."""
+    _, index = tree.arrays()
+    plan = tree._plan
+    steps = varying_steps(tree, {lever})
+    slot, lever_slot = index[metric], index[lever]
+    offsets = np.array([0.0, *(2.0**k for k in range(-20, 64))])
+    offsets = np.concatenate([-offsets[:0:-1], offsets])  # symmetric, sorted, one zero
+    centre = len(offsets) // 2
+    result = np.full(len(rows), np.nan)
+    for r, row in enumerate(rows):
+        base = snapshot(tree, engine.TARGET, row)
+
+        def f(xs: np.ndarray, base: list[Any] = base) -> np.ndarray:
+            values = list(base)
+            values[lever_slot] = xs
+            engine.evaluate(plan, values, steps, shape=xs.shape)
+            return np.broadcast_to(np.asarray(values[slot], dtype=float), xs.shape) - goal
+
+        x0 = float(base[lever_slot]) if math.isfinite(base[lever_slot]) else 0.0
+        grid = x0 + max(abs(x0), 1.0) * offsets
+        fg = f(grid)
+        scale = max(abs(goal), 1.0)
+        ok = np.isfinite(fg[:-1]) & np.isfinite(fg[1:])
+        cross = ok & ((fg[:-1] < 0) != (fg[1:] < 0))
+        js = np.flatnonzero(cross)
+        exact = np.flatnonzero(fg == 0)
+        found: list[tuple[int, float]] = [(abs(int(j) - centre), float(grid[j])) for j in exact]
+        if js.size:
+            a, b, fa = grid[js], grid[js + 1], fg[js]
+            for _ in range(200):
+                mid = 0.5 * (a + b)
+                if np.all((b - a) <= 1e-15 * np.fmax(1.0, np.abs(mid))):
+                    break
+                fm = f(mid)
+                same = (fm < 0) == (fa < 0)
+                a, fa = np.where(same, mid, a), np.where(same, fm, fa)
+                b = np.where(same, b, mid)
+            x = 0.5 * (a + b)
+            hit = np.abs(f(x)) <= TOLERANCE * scale
+            distance = np.minimum(np.abs(js - centre), np.abs(js + 1 - centre))
+            found += [(int(d), float(v)) for d, v, h in zip(distance, x, hit) if h]
+        if found:
+            result[r] = min(found)[1]
+    return result
+
+
+def _reason(tree: KPITree, metric: str, lever: str, path: list[str] | None, row: int) -> str:
+    """Why no lever value works, as far as can be told from the numbers next to the path."""
+    arrays, index = tree.arrays()
+
+    def at(m: str) -> float:
+        return float(arrays[index[m]][row, engine.TARGET])
+
+    for m in tree.descendants(metric):
+        if m != lever and tree.metrics[m].is_input and math.isnan(at(m)):
+            return f"{m!r} has no target, so {metric!r} cannot be computed"
+    if path:
+        for node, child in itertools.pairwise(path):
+            formula = tree.metrics[node].parsed
+            assert formula is not None
+            env = {c: at(c) for c in formula.children}
+            slope = float(formula.partials(env)[child])
+            if slope != 0 and math.isfinite(slope):
+                continue
+            for sibling in formula.children:
+                if sibling != child and env[sibling] == 0:
+                    return (f"{sibling!r} is zero there, so {child!r} cannot move {node!r} "
+                            f"(its formula is {formula.display()})")
+    return ("the number is out of the lever's reach (for example beyond a min/max cap, or of "
+            "the wrong sign) or the formula jumps past it")

@@ -1,0 +1,474 @@
+"""Period data: actuals and targets loaded from data frames or CSV files, time series, and months
+rolled up into quarters and years.
+
+- ``load_data(tree, frame_or_csv, layer="value")`` reads a *wide* frame (index = period,
+  columns = metric ids) or a *long* one (columns ``metric``, ``period``, ``value``). Inputs get
+  their numbers per period. Values given for a computed metric are kept apart as *reported*
+  actuals (what the warehouse or the finance system says), never used in arithmetic: the tree
+  computes those metrics from their inputs, and :func:`reported_vs_computed` shows where the two
+  disagree.
+  Everything is checked before anything changes: an unknown metric, a cell that is not a finite
+  number, a target for a computed metric, a period that repeats or a period index out of time
+  order is a :class:`KPITreeError` naming the metric and period, and the tree is left as it was.
+  Empty cells (NaN, None, blank) mean "no number for that period" and are skipped.
+- ``timeseries(tree, layer, metrics, freq)`` is a period x metric table (computed metrics
+  included), optionally rolled up to quarters (``freq="Q"``) or years (``"Y"``).
+- ``resample(tree, freq)`` is a new tree whose periods are quarters or years: each input (and
+  each explicit target, scenario override and reported number) is aggregated over the months by
+  its metric's aggregation rule, then the computed metrics are recomputed through the formulas,
+  so a ratio of a quarter is the ratio of its quarterly parts, never an average of monthly ratios.
+
+Aggregation rule per metric (``Metric.aggregation``): ``sum`` (flows: bookings, new customers,
+spend), ``mean`` (rates and levels read as an average), or ``last`` (stocks: customers at the end
+of the period, ARR). When it is not set: ``mean`` for units ``percent``, ``ratio`` and ``days``,
+``sum`` otherwise (``currency``, ``count`` and free-text units). Set ``aggregation: last`` on
+stock metrics such as ARR or active customers. Over a quarter with missing months, ``sum`` adds
+the months present (quarter to date), ``mean`` averages them and ``last`` takes the latest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import KPITreeError, did_you_mean
+from .periods import Numbers, order_periods, period_key
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .metric import Metric
+    from .model import KPITree
+
+PERIOD_COLUMNS = ("period", "date", "month", "quarter", "week", "year")
+FREQS = {"m": "M", "month": "M", "monthly": "M", "q": "Q", "qe": "Q", "quarter": "Q",
+         "quarterly": "Q", "y": "Y", "a": "Y", "ye": "Y", "year": "Y", "annual": "Y",
+         "yearly": "Y"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def aggregation_of(metric: Metric) -> str:
+    """How ``metric`` rolls months into quarters and years: its ``aggregation`` when set, else
+    ``mean`` for percent, ratio and days units and ``sum`` for the rest."""
+    if metric.aggregation:
+        return metric.aggregation
+    return "mean" if metric.unit in ("percent", "ratio", "days") else "sum"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_data(tree: KPITree, data: Any, layer: str = "value", format: str | None = None,
+              freq: str | None = None) -> None:
+    """Load numbers per period into ``layer`` (``"value"``/``"actual"`` or
+    ``"target"``/``"plan"``) from a DataFrame or a CSV path; see the module text.
+
+    ``format`` is ``"wide"``, ``"long"`` or ``None`` (long when the columns include ``metric``
+    and ``period``). ``freq`` (``"M"``, ``"Q"``, ``"Y"``) reads every period label as a period
+    of that frequency (``2026-01-31`` -> ``2026-01`` with ``"M"``).
+
+    >>> tree.load_data("actuals.csv")                            # doctest: +SKIP
+    >>> tree.load_data(plan_frame, layer="target")               # doctest: +SKIP
+    """
+    where = "load_data"
+    if layer in ("value", "actual"):
+        layer = "value"
+    elif layer in ("target", "plan"):
+        layer = "target"
+    else:
+        raise KPITreeError(f"{where}.layer: expected 'value' or 'target', got {layer!r}")
+    frame = _read(data, where)
+    fmt = _format(frame, format, where)
+    cells = _long_cells(frame, layer, where, freq) if fmt == "long" \
+        else _wide_cells(frame, where, freq)
+    metrics = tree.metrics
+    for metric_id, numbers in cells.items():
+        if metric_id not in metrics:
+            first = next(iter(numbers), None)
+            raise KPITreeError(f"{where}: unknown metric {metric_id!r}"
+                               f"{did_you_mean(metric_id, metrics)}"
+                               + (f" (period {first})" if first else ""))
+        if layer == "target" and not metrics[metric_id].is_input:
+            first = next(iter(numbers), None)
+            raise KPITreeError(
+                f"{where}: metrics.{metric_id}.target"
+                + (f" (period {first})" if first else "")
+                + f": {metric_id!r} is computed by its formula, so its plan is what its inputs' "
+                "targets imply; load targets for the inputs (or type an explicit target with "
+                "tree.set_target)")
+    labels = [p for numbers in cells.values() for p in numbers]
+    _check_frequency(tree.periods, labels, where)
+    periods = order_periods([*tree.periods, *labels])
+    store = tree._values if layer == "value" else tree._targets
+    updates: dict[str, Numbers] = {}
+    reported = dict(getattr(tree, "_reported", {}))
+    for metric_id, numbers in cells.items():
+        if not numbers:
+            continue
+        if not metrics[metric_id].is_input:
+            reported[metric_id] = {**reported.get(metric_id, {}), **numbers}
+            continue
+        old = store.get(metric_id)
+        merged: dict[str, float] = dict(old) if isinstance(old, dict) else (
+            dict.fromkeys(periods, float(old)) if old is not None else {})
+        merged.update(numbers)
+        updates[metric_id] = merged
+    store.update(updates)
+    tree._reported = reported
+    tree._changed_data()
+
+
+def _read(data: Any, where: str) -> pd.DataFrame:
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, pd.Series):
+        return data.to_frame()
+    if isinstance(data, (str, Path)):
+        path = Path(data)
+        if not path.is_file():
+            raise KPITreeError(f"{where}: no file at {str(path)!r}")
+        try:
+            return pd.read_csv(path, skipinitialspace=True)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raise KPITreeError(f"{where}: cannot read {path.name}: {exc}") from None
+    raise KPITreeError(f"{where}: expected a pandas DataFrame or a CSV path, "
+                       f"got {type(data).__name__}")
+
+
+def _format(frame: pd.DataFrame, format: str | None, where: str) -> str:
+    lower = {str(c).strip().lower() for c in frame.columns}
+    if format is None:
+        return "long" if {"metric", "period"} <= lower else "wide"
+    if format not in ("wide", "long"):
+        raise KPITreeError(f"{where}.format: expected 'wide', 'long' or None, got {format!r}")
+    return format
+
+
+def _wide_cells(frame: pd.DataFrame, where: str, freq: str | None) -> dict[str, dict[str, float]]:
+    import pandas as pd
+
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise KPITreeError(f"{where}: expected one column per metric, got a column MultiIndex")
+    if isinstance(frame.index, pd.RangeIndex) and len(frame.columns):
+        named = [c for c in frame.columns if str(c).strip().lower() in PERIOD_COLUMNS]
+        first = frame.columns[0]
+        if named:
+            frame = frame.set_index(named[0])
+        elif not pd.api.types.is_numeric_dtype(frame[first]):
+            frame = frame.set_index(first)
+    labels = _labels(list(frame.index), where, freq)
+    _check_order(labels, where)
+    cells: dict[str, dict[str, float]] = {}
+    for column in frame.columns:
+        metric_id = str(column).strip()
+        if not isinstance(column, str):
+            raise KPITreeError(f"{where}: column {column!r} is not a metric id")
+        numbers = _numbers(frame[column].to_numpy(), labels, metric_id, where)
+        cells.setdefault(metric_id, {})
+        for p, x in numbers.items():
+            if p in cells[metric_id]:
+                raise KPITreeError(f"{where}: metric {metric_id!r} appears in two columns")
+            cells[metric_id][p] = x
+    return cells
+
+
+def _long_cells(frame: pd.DataFrame, layer: str, where: str,
+                freq: str | None) -> dict[str, dict[str, float]]:
+    by_name = {str(c).strip().lower(): c for c in frame.columns}
+    for needed in ("metric", "period"):
+        if needed not in by_name:
+            raise KPITreeError(f"{where}: a long table needs columns metric, period and value; "
+                               f"'{needed}' is missing")
+    value_name = next((n for n in ("value", layer, "actual" if layer == "value" else "plan")
+                       if n in by_name), None)
+    if value_name is None:
+        raise KPITreeError(f"{where}: a long table needs columns metric, period and value; "
+                           "'value' is missing")
+    metric_col = frame[by_name["metric"]].to_numpy()
+    labels = _labels(list(frame[by_name["period"]]), where, freq)
+    values = frame[by_name[value_name]].to_numpy()
+    cells: dict[str, dict[str, float]] = {}
+    for metric_id in dict.fromkeys(metric_col):
+        if not isinstance(metric_id, str):
+            raise KPITreeError(f"{where}: metric {metric_id!r} is not a metric id")
+        rows = np.flatnonzero(metric_col == metric_id)
+        mine = [labels[i] for i in rows]
+        seen: set[str] = set()
+        for p in mine:
+            if p in seen:
+                raise KPITreeError(f"{where}: metric {metric_id!r} has two rows for period {p}")
+            seen.add(p)
+        cells[metric_id.strip()] = _numbers(values[rows], mine, metric_id.strip(), where)
+    return cells
+
+
+def _numbers(column: np.ndarray, labels: list[str], metric_id: str,
+             where: str) -> dict[str, float]:
+    """The finite numbers of one metric's cells by period; empty cells skipped."""
+    out: dict[str, float] = {}
+    for label, x in zip(labels, column):
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            continue
+        if isinstance(x, str):
+            text = x.strip()
+            if not text:
+                continue
+            try:
+                number = float(text.replace(",", "").replace("_", ""))
+            except ValueError:
+                raise KPITreeError(f"{where}: metrics.{metric_id} period {label}: {x!r} is not "
+                                   "a number") from None
+        elif isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.number)):
+            raise KPITreeError(f"{where}: metrics.{metric_id} period {label}: {x!r} is not "
+                               "a number")
+        else:
+            number = float(x)
+            if math.isnan(number):
+                continue
+        if not math.isfinite(number):
+            raise KPITreeError(f"{where}: metrics.{metric_id} period {label}: {number} is not "
+                               "a finite number")
+        out[label] = number
+    return out
+
+
+def _labels(index: list[Any], where: str, freq: str | None) -> list[str]:
+    """Period labels as text: monthly ``Period`` -> ``2026-01``; dates at a month's start or
+    end -> the month; with ``freq``, every label read as a period of that frequency."""
+    import pandas as pd
+
+    if freq is not None:
+        code = _freq(freq, f"{where}.freq")
+        out = []
+        for x in index:
+            try:
+                out.append(str(pd.Period(x, freq=code)))
+            except (ValueError, TypeError):
+                raise KPITreeError(f"{where}: {x!r} is not a period") from None
+        return out
+    stamps = [x for x in index if isinstance(x, str) and _DATE.match(x.strip())]
+    if stamps and len(stamps) == len(index):
+        with contextlib.suppress(ValueError, TypeError):
+            index = list(pd.to_datetime([x.strip() for x in index]))
+    dates = [x for x in index if hasattr(x, "strftime") and not hasattr(x, "freqstr")]
+    if dates and len(dates) == len(index) and all(
+            getattr(d, "is_month_end", False) for d in dates):
+        return [d.strftime("%Y-%m") for d in dates]
+    out = []
+    for x in index:
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            raise KPITreeError(f"{where}: a period label is empty")
+        if isinstance(x, float) and x.is_integer():
+            x = int(x)
+        label = period_key(x)
+        if not label:
+            raise KPITreeError(f"{where}: a period label is empty")
+        out.append(label)
+    return out
+
+
+def _as_periods(labels: list[str]) -> list[Any] | None:
+    """The labels as ``pandas.Period`` when every one reads as one and writes back the same
+    (``2026-03``, ``2026Q1``, ``2026``; not ``jan``, which pandas reads as January of year 1),
+    else None."""
+    import pandas as pd
+
+    try:
+        parsed = [pd.Period(label) for label in labels]
+    except (ValueError, TypeError):
+        return None
+    return parsed if all(str(p) == label for p, label in zip(parsed, labels)) else None
+
+
+def _check_order(labels: list[str], where: str) -> None:
+    seen: set[str] = set()
+    for label in labels:
+        if label in seen:
+            raise KPITreeError(f"{where}: period {label} appears twice in the index")
+        seen.add(label)
+    parsed = _as_periods(labels)
+    if parsed is None:
+        return
+    for (a, la), (b, lb) in zip(zip(parsed, labels), zip(parsed[1:], labels[1:])):
+        try:
+            ordered = a < b
+        except (ValueError, TypeError):
+            raise KPITreeError(f"{where}: periods {la} and {lb} are of different lengths; "
+                               "load one frequency at a time") from None
+        if not ordered:
+            raise KPITreeError(f"{where}: the period index is not in time order: {lb} comes "
+                               f"after {la}; sort the rows by period")
+
+
+def _check_frequency(existing: list[str], labels: list[str], where: str) -> None:
+    """New labels must be periods of the same length as the tree's."""
+    if not labels:
+        return
+    new = _as_periods(list(dict.fromkeys(labels)))
+    old = _as_periods(existing) if existing else []
+    if new is None or old is None:
+        return
+    freqs = {p.freqstr for p in [*old, *new]}
+    if len(freqs) > 1:
+        kinds = ", ".join(sorted(freqs))
+        raise KPITreeError(f"{where}: periods of different lengths ({kinds}) in one tree: "
+                           f"{labels[0]} vs {(existing or labels)[-1]}; load one frequency "
+                           "(roll months into quarters with tree.resample('Q'))")
+
+
+# --------------------------------------------------------------------------- reading back
+
+
+def _freq(freq: Any, where: str) -> str:
+    code = FREQS.get(str(freq).strip().lower()) if isinstance(freq, str) else None
+    if code is None:
+        raise KPITreeError(f"{where}: expected 'M', 'Q' or 'Y', got {freq!r}")
+    return code
+
+
+def _period_index(labels: list[str]) -> pd.Index:
+    import pandas as pd
+
+    parsed = _as_periods(labels)
+    if parsed is not None and len({p.freqstr for p in parsed}) == 1:
+        return pd.PeriodIndex(parsed, name="period")
+    return pd.Index(labels, name="period")
+
+
+def timeseries(tree: KPITree, layer: str = "value", metrics: Any = None,
+               freq: str | None = None) -> pd.DataFrame:
+    """A period x metric table of ``layer`` (``value``, ``target`` or a scenario), computed
+    metrics included (rolled up through the formulas), metrics in outline order.
+
+    ``freq="Q"`` or ``"Y"`` rolls the months up first (see :func:`resample`). A tree without
+    periods gives one row labelled ``all``.
+    """
+    import pandas as pd
+
+    source = resample(tree, freq) if freq is not None else tree
+    k = source.layer_index(layer)
+    if metrics is None:
+        ids = [m for m, *_ in source.outline()]
+    else:
+        ids = [metrics] if isinstance(metrics, str) else list(metrics)
+        for m in ids:
+            source._require(m, "timeseries.metrics")
+    arrays, index = source.arrays()
+    labels = source.periods
+    rows = _period_index(labels) if labels else pd.Index(["all"], name="period")
+    frame = pd.DataFrame({m: arrays[index[m]][:, k] for m in ids}, index=rows)
+    frame.columns.name = "metric"
+    return frame
+
+
+def resample(tree: KPITree, freq: str) -> KPITree:
+    """A new tree whose periods are quarters (``"Q"``) or years (``"Y"``) (``"M"``: months).
+
+    Inputs' values and targets, explicit targets, scenario overrides and reported numbers are
+    aggregated by each metric's rule (:func:`aggregation_of`); computed metrics are then
+    recomputed through their formulas.
+    """
+    from .model import KPITree
+
+    code = _freq(freq, "resample.freq")
+    labels = tree.periods
+    if not labels:
+        raise KPITreeError("resample: the tree has no periods; load data per period first")
+    parsed = _as_periods(labels)
+    if parsed is None:
+        raise KPITreeError(f"resample: the periods ({', '.join(labels[:3])}, …) are not dates "
+                           "or periods, so they cannot be rolled into quarters or years")
+    groups: dict[str, list[int]] = {}
+    for i, (label, period) in enumerate(zip(labels, parsed)):
+        target = period.asfreq(code)
+        if period.start_time < target.start_time or period.end_time > target.end_time:
+            raise KPITreeError(f"resample: period {label} is longer than one {freq!r} period; "
+                               "periods can be rolled up, not split")
+        groups.setdefault(str(target), []).append(i)
+    names = list(groups)
+    members = [np.array(groups[g]) for g in names]
+
+    def roll(metric_id: str, numbers: Numbers) -> Numbers:
+        if numbers is None:
+            return None
+        column = np.array([numbers.get(p, np.nan) for p in labels] if isinstance(numbers, dict)
+                          else [float(numbers)] * len(labels), dtype=float)
+        rule = aggregation_of(tree.metrics[metric_id])
+        out: dict[str, float] = {}
+        for name, rows in zip(names, members):
+            part = column[rows]
+            present = part[~np.isnan(part)]
+            if present.size:
+                out[name] = float(present.sum() if rule == "sum" else
+                                  present.mean() if rule == "mean" else present[-1])
+        return out or None
+
+    values = {m: roll(m, n) for m, n in tree._values.items()}
+    targets = {m: roll(m, n) for m, n in tree._targets.items()}
+    scenarios = {s: {m: roll(m, n) for m, n in overrides.items()}
+                 for s, overrides in tree._scenarios.items()}
+    new = KPITree(
+        tree.metrics.values(),
+        values={m: n for m, n in values.items() if n is not None},
+        targets={m: n for m, n in targets.items() if n is not None},
+        root=tree.root, name=tree.name, description=tree.description,
+        hypotheses=tree.hypotheses,
+        scenarios={s: {m: n for m, n in o.items() if n is not None} for s, o in scenarios.items()},
+        okrs=tree.okrs, config=tree.config)
+    new.tolerance = tree.tolerance
+    rolled = {m: roll(m, n) for m, n in getattr(tree, "_reported", {}).items()}
+    new._reported = {m: n for m, n in rolled.items() if isinstance(n, dict)}
+    return new
+
+
+def reported(tree: KPITree, metric: str | None = None) -> Any:
+    """Reported actuals of computed metrics (loaded with :func:`load_data`): a period x metric
+    DataFrame, or a Series by period for one ``metric`` (empty when none was loaded)."""
+    import pandas as pd
+
+    store: Mapping[str, dict[str, float]] = getattr(tree, "_reported", {})
+    if metric is not None:
+        tree._require(metric, "reported")
+        numbers = store.get(metric, {})
+        labels = order_periods(numbers)
+        return pd.Series([numbers[p] for p in labels], index=_period_index(labels),
+                         name=metric, dtype=float)
+    labels = order_periods([p for numbers in store.values() for p in numbers])
+    frame = pd.DataFrame({m: [store[m].get(p, np.nan) for p in labels]
+                          for m, *_ in tree.outline() if m in store},
+                         index=_period_index(labels), dtype=float)
+    frame.columns.name = "metric"
+    return frame
+
+
+def reported_vs_computed(tree: KPITree) -> pd.DataFrame:
+    """Reported actuals of computed metrics against what the tree computes from its inputs.
+
+    One row per (metric, period) with a reported number: ``reported``, ``computed``,
+    ``difference`` (computed - reported) and ``difference_pct`` (in percent of the reported
+    number). A large difference means an input is missing or wrong, or the formula is not how
+    the business computes the metric.
+    """
+    import pandas as pd
+
+    store: Mapping[str, dict[str, float]] = getattr(tree, "_reported", {})
+    arrays, index = tree.arrays()
+    rows: list[tuple[str, str, float, float]] = []
+    for m, *_ in tree.outline():
+        for p in order_periods(store.get(m, {})):
+            computed = float(arrays[index[m]][tree.periods.index(p), 0]) \
+                if p in tree.periods else math.nan
+            rows.append((m, p, store[m][p], computed))
+    frame = pd.DataFrame(rows, columns=["metric", "period", "reported", "computed"])
+    with np.errstate(all="ignore"):
+        frame["difference"] = frame["computed"] - frame["reported"]
+        frame["difference_pct"] = 100 * frame["difference"] / frame["reported"].abs()
+    return frame.set_index(["metric", "period"])

@@ -1,0 +1,211 @@
+"""Pictures of the analysis: tornado (sensitivity), waterfall (attribution), fan chart or
+histogram (simulation), and status colours for the rollup table.
+
+matplotlib is an optional extra (``pip install kpitree-widget[plot]``) and is imported only
+inside these functions; ``import kpitree_widget`` never loads it. Each chart function draws on
+``ax`` when given (else on a new figure) and returns the matplotlib ``Axes`` (``ax.figure`` is
+the Figure, e.g. for ``savefig``).
+
+>>> from kpitree_widget import plots
+>>> plots.tornado(tree.sensitivity())            # doctest: +SKIP
+>>> plots.waterfall(tree.attribute())            # doctest: +SKIP
+>>> plots.fan_chart(tree.simulate({...}))        # doctest: +SKIP
+>>> plots.rollup_style(tree.rollup())            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .errors import KPITreeError
+from .numbers import format_number
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .analysis.simulate import Simulation
+
+GOOD, BAD, NEUTRAL, PLAN = "#2e7d32", "#c62828", "#607d8b", "#37474f"
+LOW, HIGH = "#ef8a62", "#67a9cf"
+STATUS_COLOURS = {"on_track": "#c8e6c9", "at_risk": "#ffe0b2", "off_track": "#ffcdd2",
+                  "undefined": "#e0e0e0", "missing": "#eeeeee"}
+
+
+def _axes(ax: Any, size: tuple[float, float]) -> Any:
+    if ax is not None:
+        return ax
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise KPITreeError("plots: matplotlib is not installed; "
+                           "pip install 'kpitree-widget[plot]'") from None
+    _, new = plt.subplots(figsize=size, layout="constrained")
+    return new
+
+
+def _esc(text: str) -> str:
+    """Text for matplotlib: a pair of ``$`` would start math mode."""
+    return text.replace("$", r"\$")
+
+
+def _formatter(unit: str | None) -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda x, _pos: _esc(format_number(x, unit)))
+
+
+def _require(table: Any, columns: tuple[str, ...], what: str) -> None:
+    missing = [c for c in columns if c not in getattr(table, "columns", ())]
+    if missing:
+        raise KPITreeError(f"plots.{what}: expected a table with columns "
+                           f"{', '.join(columns)}; missing {', '.join(missing)}")
+
+
+def tornado(table: pd.DataFrame, ax: Any = None, top: int = 15, title: str | None = None) -> Any:
+    """Tornado chart of a sensitivity table (``tree.sensitivity()``): per input, a bar from the
+    base to the metric with the input lowered (``low``) and raised (``high``); the largest
+    swing at the top."""
+    _require(table, ("low", "high", "impact"), "tornado")
+    rows = table.head(top).iloc[::-1]
+    base = float(table.attrs.get("base", np.nanmedian(table[["low", "high"]].to_numpy())))
+    unit = table.attrs.get("unit")
+    step = table.attrs.get("step")
+    ax = _axes(ax, (8, 0.45 * len(rows) + 1.6))
+    labels = [str(n) for n in rows.get("name", rows.index)]
+    y = np.arange(len(rows))
+    low = rows["low"].to_numpy(dtype=float)
+    high = rows["high"].to_numpy(dtype=float)
+    tag = f" {step:.0%}" if isinstance(step, float) else ""
+    ax.barh(y, low - base, left=base, color=LOW, label=f"input -{tag}".replace("- ", "-"))
+    ax.barh(y, high - base, left=base, color=HIGH, label=f"input +{tag}".replace("+ ", "+"))
+    ax.axvline(base, color=PLAN, linewidth=1)
+    ax.set_yticks(y, labels)
+    ax.xaxis.set_major_formatter(_formatter(unit))
+    metric = table.attrs.get("metric", "metric")
+    ax.set_xlabel(_esc(f"{metric} (base {format_number(base, unit)})"))
+    ax.set_title(title or f"What moves {metric} most")
+    ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+def waterfall(table: pd.DataFrame, ax: Any = None, top: int = 12, title: str | None = None) -> Any:
+    """Waterfall of an attribution table (``tree.attribute()``): the start, each input's
+    contribution (the ``top`` largest, the rest as "other"), then the end."""
+    _require(table, ("contribution",), "waterfall")
+    contrib = table["contribution"].to_numpy(dtype=float)
+    names = [str(n) for n in table.get("name", table.index)]
+    order = np.argsort(-np.abs(contrib), kind="stable")
+    keep = order[:top]
+    steps = [(names[i], contrib[i]) for i in keep]
+    if len(order) > top:
+        steps.append((f"other ({len(order) - top})", float(contrib[order[top:]].sum())))
+    start = float(table.attrs.get("start", 0.0))
+    end = float(table.attrs.get("end", start + contrib.sum()))
+    unit = table.attrs.get("unit")
+    ax = _axes(ax, (max(6.0, 0.8 * (len(steps) + 2) + 2), 4.8))
+    labels = [str(table.attrs.get("start_label", "start"))]
+    ax.bar(0, start, color=NEUTRAL)
+    level = start
+    for i, (name, c) in enumerate(steps, start=1):
+        ax.bar(i, c, bottom=level, color=GOOD if c >= 0 else BAD)
+        ax.plot([i - 1.4, i + 0.4], [level, level], color=PLAN, linewidth=0.6)
+        sign = "+" if c >= 0 else "-"
+        ax.annotate(_esc(sign + format_number(abs(c), unit)), (i, max(level, level + c)),
+                    xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
+                    fontsize=8)
+        level += c
+        labels.append(name)
+    last = len(steps) + 1
+    ax.plot([last - 1.4, last + 0.4], [level, level], color=PLAN, linewidth=0.6)
+    ax.bar(last, end, color=NEUTRAL)
+    labels.append(str(table.attrs.get("end_label", "end")))
+    ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
+    ax.yaxis.set_major_formatter(_formatter(unit))
+    low = min(start, end, *(np.cumsum([c for _, c in steps]) + start))
+    high = max(start, end, *(np.cumsum([c for _, c in steps]) + start))
+    pad = 0.15 * (high - low or abs(high) or 1.0)
+    ax.set_ylim(max(0.0, low - pad) if low >= 0 else low - pad, high + pad)
+    metric = table.attrs.get("metric", "metric")
+    ax.set_title(title or _esc(f"Why {metric} moved: {format_number(start, unit)} → "
+                               f"{format_number(end, unit)}"))
+    return ax
+
+
+def fan_chart(sim: Simulation, metric: str | None = None, ax: Any = None,
+              title: str | None = None) -> Any:
+    """A simulation's spread: over periods, the median with P10-P90 and P25-P75 bands and the
+    plan; for one period, a histogram with P10, P50, P90 and the plan marked."""
+    metric = metric or sim.metrics[0]
+    x = sim.values(metric)
+    unit = sim._units.get(metric)
+    plan = np.asarray(sim._plan[metric], dtype=float)
+    ax = _axes(ax, (8, 4.5))
+    if sim.periods is not None:
+        q = np.nanquantile(x, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0)
+        t = np.arange(len(sim.periods))
+        ax.fill_between(t, q[0], q[4], color=HIGH, alpha=0.3, linewidth=0, label="P10-P90")
+        ax.fill_between(t, q[1], q[3], color=HIGH, alpha=0.55, linewidth=0, label="P25-P75")
+        ax.plot(t, q[2], color="#08519c", linewidth=1.8, label="P50")
+        ax.plot(t, np.broadcast_to(plan, t.shape), color=PLAN, linestyle="--", linewidth=1.2,
+                label="plan")
+        every = max(1, len(t) // 12)
+        ax.set_xticks(t[::every], [sim.periods[i] for i in t[::every]], rotation=35,
+                      ha="right")
+        ax.yaxis.set_major_formatter(_formatter(unit))
+    else:
+        finite = x[np.isfinite(x)]
+        ax.hist(finite, bins=min(80, max(10, int(np.sqrt(finite.size)))), color=HIGH,
+                alpha=0.8)
+        for q, style in ((0.1, ":"), (0.5, "-"), (0.9, ":")):
+            v = float(np.quantile(finite, q)) if finite.size else np.nan
+            ax.axvline(v, color="#08519c", linestyle=style, linewidth=1.4,
+                       label=_esc(f"P{int(q * 100)} {format_number(v, unit)}"))
+        ax.axvline(float(plan), color=PLAN, linestyle="--", linewidth=1.4,
+                   label=_esc(f"plan {format_number(float(plan), unit)}"))
+        ax.xaxis.set_major_formatter(_formatter(unit))
+        ax.set_ylabel("draws")
+    ax.legend(frameon=False)
+    ax.set_title(title or f"{sim._names.get(metric, metric)}: {sim.n:,} draws")
+    return ax
+
+
+def histogram(sim: Simulation, metric: str | None = None, ax: Any = None,
+              period: Any = None) -> Any:
+    """The histogram of one metric's draws (over periods: of ``period``, default the last)."""
+    one = sim.at(period)
+    metric = metric or sim.metrics[0]
+    title = None
+    if one.period is not None:
+        title = f"{sim._names.get(metric, metric)}, {one.period}: {sim.n:,} draws"
+    return fan_chart(one, metric, ax, title=title)
+
+
+def rollup_style(df: pd.DataFrame, columns: tuple[str, ...] = ("value", "variance",
+                                                              "variance_pct")) -> Any:
+    """A pandas ``Styler`` of a rollup table (``tree.rollup()``): ``value`` and the variance
+    columns coloured by ``status`` (green on track, amber at risk, red off track, grey undefined
+    or missing) and numbers formatted by unit (``$564k``, ``2.5%``). The numbers underneath stay
+    as they are. Needs jinja2 (pandas' styling), not matplotlib."""
+    import pandas as pd
+
+    if "status" not in df.columns:
+        raise KPITreeError("plots.rollup_style: expected a rollup table with a 'status' column")
+    status = df["status"]
+    shown = [c for c in columns if c in df.columns]
+
+    def colour(column: pd.Series) -> list[str]:
+        return [f"background-color: {STATUS_COLOURS[s]}; color: #212121"
+                if s in STATUS_COLOURS else "" for s in status.reindex(column.index)]
+
+    styler = df.style.apply(colour, subset=shown)
+    numeric = [c for c in ("value", "target", "implied_target", "variance") if c in df.columns]
+    units = df["unit"] if "unit" in df.columns else pd.Series(None, index=df.index, dtype=object)
+    for unit in units.astype(object).where(units.notna(), None).unique():
+        rows = units.index[units.isna()] if unit is None else units.index[units == unit]
+        styler = styler.format(lambda v, _u=unit: format_number(v, _u),
+                               subset=pd.IndexSlice[rows, numeric])
+    if "variance_pct" in df.columns:
+        styler = styler.format("{:+.1f}%", subset=["variance_pct"], na_rep="—")
+    return styler

@@ -87,12 +87,14 @@ def missing_mask(plan: Plan, formulas: Mapping[str, Formula | None],
                  inputs_missing: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """For each metric, where some input below it has no number (so its result is 'missing')."""
     out: dict[str, np.ndarray] = {}
+    # a tree of constant formulas has no inputs: nothing is missing
+    blank = np.zeros_like(next(iter(inputs_missing.values()), np.zeros(2, dtype=bool)))
     for metric in plan.order:
         formula = formulas[metric]
         if formula is None:
             out[metric] = inputs_missing[metric]
         else:
-            mask = np.zeros_like(next(iter(inputs_missing.values())))
+            mask = blank
             for child in formula.children:
                 mask = mask | out[child]
             out[metric] = mask

@@ -134,7 +134,7 @@ def parse(text: object, metric: str | None = None) -> Formula:
     >>> parse("__import__('os')", metric="arr")
     Traceback (most recent call last):
     ...
-    kpitree_widget.errors.KPITreeError: metrics.arr.formula: '__import__('os')' is not allowed \
+    kpitree_widget.errors.KPITreeError: metrics.arr.formula: "__import__('os')" is not allowed \
 (only min, max and abs can be called)
     """
     where = _where(metric)
@@ -198,7 +198,10 @@ def _convert(node: ast.AST, counter: list[int], depth: int) -> Node:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _Refused(node, "only numbers can be written in a formula")
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a whole number too large for a float
+            number = math.inf
         if not math.isfinite(number):
             raise _Refused(node, "the number is not finite")
         return Num(number)
@@ -308,7 +311,8 @@ class Formula:
         """
         out: dict[str, Any] = {name: 0.0 for name in self.children}
         with np.errstate(all="ignore"):
-            _grad(self.ir, 1.0, env, out)
+            # a numpy seed keeps the arithmetic in numpy: x / 0 is inf, not ZeroDivisionError
+            _grad(self.ir, np.float64(1.0), env, out)
         return out
 
     def invert(self, child: str, result: Any, env: Mapping[str, Any]) -> Any | None:
@@ -324,7 +328,8 @@ class Formula:
         if self.count(child) != 1:
             return None
         with np.errstate(all="ignore"):
-            return _invert(self.ir, child, result, env)
+            y = result if isinstance(result, np.ndarray) else np.float64(result)
+            return _invert(self.ir, child, y, env)
 
     def to_excel(self, cell: Callable[[str], str]) -> str:
         """Excel formula text (without the leading ``=``), fully parenthesised.
@@ -596,8 +601,9 @@ def _display(node: Node) -> str:
         level = _PRECEDENCE[node.op]
         if node.op == "**":  # right-associative
             return f"{_wrap(node.left, level, strict=True)} ** {_wrap(node.right, level)}"
-        right_strict = node.op in ("-", "/")
-        return f"{_wrap(node.left, level)} {node.op} {_wrap(node.right, level, right_strict)}"
+        # left-associative: a right operand of the same level keeps its parentheses, so that
+        # the text reads back as the same IR (a + (b + c) is not (a + b) + c in floating point)
+        return f"{_wrap(node.left, level)} {node.op} {_wrap(node.right, level, strict=True)}"
     if isinstance(node, Neg):
         return f"-{_wrap(node.operand, _PRECEDENCE['neg'])}"
     if isinstance(node, Call):

@@ -173,7 +173,8 @@ def _numbers(numbers: Numbers) -> Any:
 
 def _scalar(x: float) -> float | int:
     """Whole numbers are written without '.0' (files stay clean); the value is unchanged."""
-    if math.isfinite(x) and float(x).is_integer() and abs(x) < 2**53:
+    if math.isfinite(x) and float(x).is_integer() and abs(x) < 2**53 and (
+            x != 0 or math.copysign(1.0, x) > 0):  # -0.0 stays -0.0: 1 / -0.0 is -inf
         return int(x)
     return float(x)
 

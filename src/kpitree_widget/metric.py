@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import keyword
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -21,6 +23,9 @@ def check_id(metric_id: object, where: str = "metrics") -> str:
     if not isinstance(metric_id, str) or not ID_PATTERN.match(metric_id):
         raise KPITreeError(f"{where}: {metric_id!r} is not a valid metric id (use snake_case "
                            "such as 'win_rate': lower-case letters, digits, underscores)")
+    if keyword.iskeyword(metric_id):
+        raise KPITreeError(f"{where}: {metric_id!r} is a Python keyword, so no formula could "
+                           "use it; choose another id")
     if metric_id in FUNCTIONS:
         raise KPITreeError(f"{where}: {metric_id!r} is the name of a formula function; "
                            "choose another id")
@@ -67,10 +72,12 @@ class Metric:
             if value is not None and value not in allowed:
                 raise KPITreeError(f"{where}.{attr}: {value!r} is not one of "
                                    f"{', '.join(allowed)}")
-        if self.lag_days is not None and not (isinstance(self.lag_days, (int, float))
-                                              and self.lag_days >= 0):
-            raise KPITreeError(f"{where}.lag_days: expected a number of days >= 0, "
-                               f"got {self.lag_days!r}")
+        if self.lag_days is not None:
+            if not (isinstance(self.lag_days, (int, float)) and not isinstance(self.lag_days, bool)
+                    and 0 <= self.lag_days < math.inf):
+                raise KPITreeError(f"{where}.lag_days: expected a number of days >= 0, "
+                                   f"got {self.lag_days!r}")
+            object.__setattr__(self, "lag_days", float(self.lag_days))  # as a file reads it
         object.__setattr__(self, "tags", tuple(self.tags))
 
     @property

@@ -28,7 +28,10 @@ def check_number(x: object, where: str) -> float:
     """
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise KPITreeError(f"{where}: expected a finite number, got {_show(x)}")
-    value = float(x)
+    try:
+        value = float(x)
+    except OverflowError:  # an int (or Fraction) too large for a float
+        value = -math.inf if x < 0 else math.inf
     if not math.isfinite(value):
         raise KPITreeError(f"{where}: expected a finite number, got {value}")
     return value
@@ -81,15 +84,26 @@ def parse_number(text: str, unit: str | None = None, where: str = "number") -> f
     return value
 
 
+def _sig(x: float, digits: int = 3) -> str:
+    """``digits`` significant digits, never in exponent notation: 1234 -> '1,230'."""
+    text = f"{x:.{digits}g}"
+    if "e" in text:
+        text = f"{float(text):,f}".rstrip("0").rstrip(".")
+    return text
+
+
 def compact(x: float, digits: int = 3) -> str:
-    """A short count: 1234 -> '1.23k', 4_500_000 -> '4.5M'."""
+    """A short count: 1234 -> '1.23k', 4_500_000 -> '4.5M', 999_999 -> '1M'."""
     size = abs(x)
-    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+    tiers = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+    for i, (limit, suffix) in enumerate(tiers):
         if size >= limit:
-            return f"{x / limit:.{digits}g}{suffix}"
+            if i > 0 and abs(float(f"{x / limit:.{digits}g}")) >= 1000:
+                limit, suffix = tiers[i - 1]  # rounds up into the next tier
+            return f"{_sig(x / limit, digits)}{suffix}"
     if size >= 100 or float(x).is_integer():
         return f"{x:,.0f}"
-    return f"{x:.{digits}g}"
+    return _sig(x, digits)
 
 
 def format_number(x: float | None, unit: str | None = None) -> str:
@@ -102,18 +116,20 @@ def format_number(x: float | None, unit: str | None = None) -> str:
     """
     if x is None or not isinstance(x, numbers.Real) or math.isnan(x):
         return "—"
+    if not isinstance(unit, str):  # a table's missing unit can be NaN
+        unit = None
     if math.isinf(x):
         return "∞" if x > 0 else "-∞"
     if unit == "currency":
         sign = "-" if x < 0 else ""
         return f"{sign}${compact(abs(x))}"
     if unit == "percent":
-        return f"{x * 100:.3g}%" if abs(x) < 10 else f"{x * 100:,.0f}%"
+        return f"{_sig(x * 100)}%" if abs(x) < 10 else f"{x * 100:,.0f}%"
     if unit == "count":
         return f"{x:,.0f}" if abs(x) < 1e4 else compact(x)
     if unit == "days":
-        return f"{x:.3g} d"
+        return f"{_sig(x)} d"
     if unit == "ratio":
-        return f"{x:.3g}x"
+        return f"{_sig(x)}x"
     text = compact(x)
     return f"{text} {unit}" if unit else text

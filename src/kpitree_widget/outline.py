@@ -35,12 +35,12 @@ def outline_text(tree: KPITree, max_rows: int = 200) -> str:
         else:
             is_last = last_child.get(parent) == metric_id
             base = prefixes.get(parent, "")
-            mark = "╌╌ " if link == "hypothesis" else "── "
+            mark = "── " if link == "formula" else "╌╌ "
             branch = base + ("└" if is_last else "├") + mark
             prefixes[metric_id] = base + ("    " if is_last else "│   ")
         math_text = f" = {row.formula}" if isinstance(row.formula, str) else ""
-        if link == "hypothesis":
-            math_text += "  (hypothesis)"
+        if link in ("hypothesis", "guard"):
+            math_text += f"  ({link})"
         elif link == "detached":
             math_text += "  (not linked to the root)"
         lines_left.append(f"{branch}{row.name}{math_text}")

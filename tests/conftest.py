@@ -1,0 +1,38 @@
+"""Shared fixtures: the 8-metric revenue tree, and random trees from ``treegen``."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # so test modules can `import treegen`
+
+from treegen import REVENUE_SPEC
+
+
+@pytest.fixture
+def revenue_spec() -> dict[str, Any]:
+    """The revenue tree as a mapping shaped like the file (a fresh copy per test)."""
+    return copy.deepcopy(REVENUE_SPEC)
+
+
+@pytest.fixture
+def revenue_tree(revenue_spec: dict[str, Any]) -> Any:
+    """revenue = customers * arpc; customers = new + returning - lost;
+    new_customers = website_visitors * signup_rate. Values 50000/0.02/4000/300/120, targets
+    60000/0.025/4200/250/125; lost_customers has direction down."""
+    import kpitree_widget as kt
+
+    return kt.KPITree.from_dict(revenue_spec)
+
+
+@pytest.fixture
+def make_tree() -> Any:
+    """``make_tree(n_metrics, seed, **options)``: a random valid tree (see ``treegen``)."""
+    from treegen import make_tree
+
+    return make_tree

@@ -42,8 +42,21 @@ say "installing the package and its development tools into .venv"
 case $job in
   setup) ;;
   demo)
-    say "demo"
-    .venv/bin/python -m kpitree_widget demo
+    say "demo: a tour of the B2B SaaS sample tree"
+    .venv/bin/kpitree demo b2b_saas --out demo-output
+    say "demo: running examples/quickstart.ipynb in a real kernel"
+    .venv/bin/python - <<'PY'
+import nbformat
+from nbclient import NotebookClient
+
+nb = nbformat.read("examples/quickstart.ipynb", as_version=4)
+NotebookClient(nb, kernel_name="python3", timeout=300,
+               resources={"metadata": {"path": "demo-output"}}).execute()
+nbformat.write(nb, "demo-output/quickstart.ipynb")
+print("  executed notebook with its outputs: demo-output/quickstart.ipynb")
+PY
+    echo
+    echo "Explore the live widget:  .venv/bin/jupyter lab examples/quickstart.ipynb"
     ;;
   test)
     say "lint (ruff) and types (mypy)"

@@ -69,9 +69,22 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tree_file: Path
     assert code == 2
 
 
-def test_demo(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "demo")
-    assert code == 0 and "What if" in out
+def test_demo_tours_the_sample_tree_and_writes_its_picture(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "demo", "--out", str(tmp_path))
+    assert code == 0
+    for heading in ("Why did ARR miss plan?", "Which levers matter most?", "Back-solve",
+                    "Health check"):
+        assert heading in out
+    assert "add up to the miss exactly" in out
+    assert (tmp_path / "b2b_saas.svg").read_text().lstrip().startswith("<?xml")
+    assert "ARR" in (tmp_path / "b2b_saas.md").read_text()
+
+
+def test_demo_of_an_unknown_archetype_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "demo", "b2b_sas")
+    assert code == 2 and "did you mean 'b2b_saas'" in err
 
 
 def test_archetypes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,24 +26,6 @@ PICTURE_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
 RENDER_SUFFIXES = (*PICTURE_SUFFIXES, ".md", ".mmd")
 
 
-def demo() -> int:
-    """Show a built-in sample tree: its outline, a what-if and a back-solve."""
-    from .catalog import load_archetype, names
-
-    tree = load_archetype(names()[0])
-    print(tree)
-    print()
-    leaf = tree.inputs()[0]
-    before = tree.rollup().loc[tree.root, "target"]
-    planned = tree.get_target(leaf)
-    assert isinstance(planned, float)
-    tree.set_target(leaf, planned * 1.1)
-    after = tree.rollup().loc[tree.root, "target"]
-    print(f"What if {tree.metrics[leaf].name} is planned 10% higher? "
-          f"{tree.metrics[tree.root].name} target {before:,.0f} -> {after:,.0f}")
-    return 0
-
-
 class UsageError(Exception):
     """Bad arguments: printed with the command's usage line, exit code 2."""
 
@@ -134,7 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     rollup.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table for people (default), csv or json for tools")
 
-    sub.add_parser("demo", help="show a built-in sample tree")
+    demo = sub.add_parser("demo", help="a tour of a built-in sample tree")
+    demo.add_argument("archetype", nargs="?", default="b2b_saas",
+                      help="the archetype to tour (default: b2b_saas)")
+    demo.add_argument("-o", "--out", type=Path, default=None,
+                      help="folder for the tree's SVG and Markdown")
     sub.add_parser("archetypes", help="list the built-in business-model archetypes")
     sub.add_parser("schema", help="print the JSON Schema of tree files (for editors)")
     return parser
@@ -158,7 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "archetypes": cmd_archetypes, "schema": cmd_schema}
     try:
         if args.command == "demo":
-            return demo()
+            from .demo import run_demo
+
+            return run_demo(args.archetype, args.out)
         return commands[args.command](args)
     except UsageError as exc:
         return _fail(f"{exc} (see 'kpitree {args.command} --help')")

@@ -334,7 +334,8 @@ class TreeView {
       const sign = x.sign === "-" ? "\u2212" : x.sign;
       const label = svg(
         "text",
-        { class: "kpt-hyp-sign", x: x.labelX, y: x.labelY, dy: "-0.5em" },
+        // beside the link, not on it (a "+" on a vertical dashed line reads as part of it)
+        { class: "kpt-hyp-sign", x: x.labelX, y: x.labelY, dx: "0.8em", dy: "-0.5em" },
         sign,
       );
       return [path, label];

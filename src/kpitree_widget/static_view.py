@@ -1,0 +1,130 @@
+"""A static picture of the tree for renderers without a kernel (nbconvert HTML, GitHub).
+
+One SVG: the outline with its connectors (dashed for hypothesis links), each metric's name,
+value vs target and a status mark coloured by status. Plain markup only: no scripts, no
+styles that need a stylesheet, every piece of text passed through :func:`html.escape`. Text
+uses ``currentColor`` so the picture reads on light and dark pages alike.
+
+>>> import kpitree_widget as kt
+>>> tree = kt.KPITree.from_dict({"metrics": {
+...     "revenue": {"formula": "customers * arpc", "unit": "currency"},
+...     "customers": {"value": 4700, "target": 5000},
+...     "arpc": {"value": 120, "target": 125, "unit": "currency"}}})
+>>> html = static_html(tree)
+>>> html.startswith('<div class="kpitree-static"') and "<script" not in html
+True
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from .numbers import format_number
+
+if TYPE_CHECKING:
+    from .model import KPITree
+
+STATUS_COLOURS = {
+    "on_track": "#1a7f37",   # green
+    "at_risk": "#b35c00",    # amber
+    "off_track": "#cf222e",  # red
+    "undefined": "#8250df",  # purple: not a finite number
+    "missing": "#6e7781",    # grey: no data
+}
+STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track",
+                 "undefined": "undefined", "missing": "no data"}
+
+ROW = 24          # px per metric
+INDENT = 18       # px per level
+NAME_RIGHT = 440  # names end before the numbers start
+VALUE_RIGHT = 540
+TARGET_RIGHT = 650
+STATUS_LEFT = 666
+WIDTH = 760
+CHAR = 7.0        # average width of a 13px sans-serif character, for truncation
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+
+def _e(text: Any) -> str:
+    return escape(str(text), quote=True)
+
+
+def _clip(text: str, room: float) -> str:
+    most = max(3, int(room / CHAR))
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def static_html(tree: KPITree, period: str | None = None, scenario: str | None = None,
+                max_rows: int = 150) -> str:
+    """The tree as one inline SVG inside a ``div`` (HTML-safe, script-free)."""
+    df = tree.rollup(period=period, scenario=scenario)
+    outline = tree.outline()
+    shown = min(len(outline), max_rows)
+    title_bits = [tree.name or tree.metrics[tree.root].name]
+    if tree.periods:
+        title_bits.append(tree.periods[tree.period_index(period)])
+    title_bits.append(f"scenario {scenario}" if scenario else "plan")
+    top = 30
+    height = top + ROW * shown + (ROW if len(outline) > shown else 0) + 30
+    parts = [
+        '<div class="kpitree-static" style="max-width:100%;overflow-x:auto">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{_e("KPI tree: " + title_bits[0])}" '
+        f'font-family="{_e(FONT)}" font-size="13" fill="currentColor">',
+        f'<text x="8" y="18" font-weight="600">{_e(" · ".join(title_bits))}</text>',
+        f'<text x="{VALUE_RIGHT}" y="18" text-anchor="end" opacity="0.7">value</text>',
+        f'<text x="{TARGET_RIGHT}" y="18" text-anchor="end" opacity="0.7">target</text>',
+    ]
+    y_of: dict[str, float] = {}
+    x_of: dict[str, float] = {}
+    values = df["value"].tolist()
+    targets = df["target"].tolist()
+    statuses = df["status"].tolist()
+    variance_pct = df["variance_pct"].tolist()
+    for row, (metric_id, parent, level, link) in enumerate(outline[:shown]):
+        metric = tree.metrics[metric_id]
+        y = top + ROW * row + ROW / 2
+        x = 14 + INDENT * level
+        y_of[metric_id], x_of[metric_id] = y, x
+        if parent is not None and parent in y_of:
+            px, py = x_of[parent], y_of[parent]
+            dash = ' stroke-dasharray="3 3"' if link == "hypothesis" else ""
+            parts.append(f'<path d="M{px:.0f} {py + 5:.0f} V{y:.0f} H{x - 6:.0f}" fill="none" '
+                         f'stroke="currentColor" stroke-opacity="0.35"{dash}/>')
+        status = str(statuses[row])
+        colour = STATUS_COLOURS.get(status, STATUS_COLOURS["missing"])
+        label = STATUS_LABELS.get(status, status)
+        unit = metric.unit
+        value, target = values[row], targets[row]
+        pct = variance_pct[row]
+        pct_text = f" ({pct:+.1f}%)" if isinstance(pct, float) and math.isfinite(pct) else ""
+        detail = (f"{metric.name} ({metric_id})"
+                  + (f" = {metric.parsed.display()}" if metric.parsed else "")
+                  + f"\nvalue {format_number(value, unit)}, target {format_number(target, unit)}"
+                  + f"{pct_text}, {label}"
+                  + (f"\nowner: {metric.owner}" if metric.owner else "")
+                  + ("\n(hypothesis link)" if link == "hypothesis" else ""))
+        name = _clip(metric.name, NAME_RIGHT - (x + 10))
+        weight = ' font-weight="600"' if level == 0 else ""
+        parts.append(
+            f'<g data-metric="{_e(metric_id)}"><title>{_e(detail)}</title>'
+            f'<circle cx="{x:.0f}" cy="{y:.0f}" r="5" fill="{colour}"/>'
+            f'<text x="{x + 10:.0f}" y="{y + 4.5:.0f}"{weight}>{_e(name)}</text>'
+            f'<text x="{VALUE_RIGHT}" y="{y + 4.5:.0f}" text-anchor="end" fill="{colour}" '
+            f'font-weight="600">{_e(format_number(value, unit))}</text>'
+            f'<text x="{TARGET_RIGHT}" y="{y + 4.5:.0f}" text-anchor="end">'
+            f'{_e(format_number(target, unit))}</text>'
+            f'<text x="{STATUS_LEFT}" y="{y + 4.5:.0f}" fill="{colour}">{_e(label)}</text>'
+            f'</g>')
+    bottom = top + ROW * shown
+    if len(outline) > shown:
+        parts.append(f'<text x="14" y="{bottom + 16}" opacity="0.7">'
+                     f'… and {len(outline) - shown} more metrics</text>')
+        bottom += ROW
+    parts.append(f'<text x="8" y="{bottom + 20}" font-size="11" opacity="0.6">'
+                 'Static picture: run the notebook for the interactive, editable tree.</text>')
+    parts.append("</svg></div>")
+    return "".join(parts)

@@ -1,0 +1,345 @@
+"""The tree view in a real JupyterLab, in headless Chromium: edits go through the kernel and
+back, every view of a widget stays in step, hostile text stays text."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from e2e_lab import REPO, Notebook, card, field, new_page, open_editor, raw, type_edit, wait_raw
+from e2e_trees import HOSTILE_NAMES
+
+pytestmark = pytest.mark.e2e
+
+SMALL = ("import e2e_trees, kpitree_widget as kt\n"
+         "tree = kt.KPITree.from_dict(e2e_trees.small_spec())\n"
+         "w = kt.TreeWidget(tree)\n")
+ROOT_TARGET = "float(tree.rollup().loc[tree.root, 'target'])"
+
+
+def archetype_or_small() -> tuple[str, str]:
+    """The b2b_saas archetype when it is there (cell source, root id), else the small tree."""
+    import kpitree_widget as kt
+
+    if "b2b_saas" in kt.archetypes():
+        return ("import kpitree_widget as kt\ntree = kt.archetype('b2b_saas')\n"
+                "w = kt.TreeWidget(tree)\n", kt.archetype("b2b_saas").root)
+    return SMALL, "revenue"
+
+
+def view_state(page, view) -> dict[str, dict[str, str | None]]:
+    """data-status and the data-raw of value and target of every card in the view."""
+    return view.evaluate("""(el) => {
+        const out = {};
+        for (const c of el.querySelectorAll('[data-metric]')) {
+          const v = c.querySelector('[data-field="value"]');
+          const t = c.querySelector('[data-field="target"]');
+          if (!t) continue;
+          out[c.getAttribute('data-metric')] = {
+            status: c.getAttribute('data-status'),
+            value: v ? v.getAttribute('data-raw') : null,
+            target: t.getAttribute('data-raw')};
+        }
+        return out;
+    }""")
+
+
+def python_rows(nb: Notebook) -> dict[str, dict[str, object]]:
+    return nb.py_json(
+        "{m: {'value': (None if r.value != r.value else float(r.value)),"
+        " 'target': (None if r.target != r.target else float(r.target)),"
+        " 'status': r.status} for m, r in tree.rollup().iterrows()}")
+
+
+def same_number(text: str | None, number: object) -> bool:
+    if number is None:
+        return text in ("", None)
+    return text not in ("", None) and float(text) == number
+
+
+def test_first_render_of_an_archetype_shows_what_python_computed(page, lab):
+    source, root = archetype_or_small()
+    nb = Notebook(page, lab, "first.ipynb", [source + "w"])
+    started = time.monotonic()
+    nb.run(0)
+    view = nb.wait_view(0, root)
+    took = time.monotonic() - started
+    # the kernel is this environment's Python
+    assert nb.py_json("__import__('sys').prefix") == sys.prefix
+    rows = python_rows(nb)
+    shown = view_state(page, view)
+    assert set(shown) == set(rows), "a small tree opens fully expanded"
+    for metric, row in rows.items():
+        assert same_number(shown[metric]["value"], row["value"]), metric
+        assert same_number(shown[metric]["target"], row["target"]), metric
+        assert shown[metric]["status"] == row["status"], metric
+    assert took < 30
+    assert not page.problems, page.problems
+
+
+def test_a_leaf_edit_sets_the_root_to_exactly_what_python_computes(page, lab):
+    nb = Notebook(page, lab, "edit.ipynb", [SMALL + "w"])
+    nb.run(0)
+    view = nb.wait_view(0, "revenue")
+    type_edit(view, "signup_rate", "3.1%")
+    expected = (60000 * 0.031 + 4200 - 250) * 125
+    wait_raw(page, view, "revenue", expected)
+    assert nb.py_json("tree.get_target('signup_rate')") == 0.031
+    python_root = nb.py_json(ROOT_TARGET)
+    assert raw(view, "revenue") == python_root  # exactly, not approximately
+    assert raw(view, "signup_rate") == 0.031
+    assert nb.py_json("w.error") == {}
+    assert not view.locator('[data-role="error"]').count()
+    # a value edit (the actual) of an input goes the same way
+    type_edit(view, "arpc", "$130", name="value")
+    wait_raw(page, view, "revenue", nb.py_json("float(tree.rollup().loc['revenue', 'value'])"),
+             name="value")
+    assert nb.py_json("tree.get_value('arpc')") == 130
+    assert not page.problems, page.problems
+
+
+@pytest.mark.parametrize("texts", [["abc", "", "1e999", "-"]])
+def test_rejected_edits_show_a_message_and_change_nothing(page, lab, texts):
+    nb = Notebook(page, lab, "rejected.ipynb", [SMALL + "w"])
+    nb.run(0)
+    view = nb.wait_view(0, "revenue")
+    before_py = python_rows(nb)
+    before_view = view_state(page, view)
+    shown_text = field(view, "website_visitors").inner_text()
+    for text in texts:
+        type_edit(view, "website_visitors", text)
+        error = view.locator('[data-role="error"]', has_text=repr(text)).first
+        error.wait_for(state="visible", timeout=10_000)
+        assert error.inner_text().strip()
+        assert nb.py_json("w.error")["text"] == text
+        assert view_state(page, view) == before_view
+        assert field(view, "website_visitors").inner_text() == shown_text
+    assert python_rows(nb) == before_py
+    assert nb.py_json("tree.get_target('website_visitors')") == 60000
+    # Escape cancels: nothing is sent
+    editor = open_editor(view, "website_visitors")
+    editor.fill("99999")
+    editor.press("Escape")
+    page.wait_for_timeout(300)
+    assert nb.py_json("tree.get_target('website_visitors')") == 60000
+    # and a good edit clears the message
+    type_edit(view, "website_visitors", "61k")
+    wait_raw(page, view, "website_visitors", 61000)
+    view.locator('[data-role="error"]').first.wait_for(state="detached", timeout=10_000)
+    assert nb.py_json("w.error") == {}
+    assert not page.problems, page.problems
+
+
+def test_a_change_made_in_python_reaches_the_open_view(page, lab):
+    nb = Notebook(page, lab, "python_side.ipynb", [
+        SMALL + "w",
+        "tree.set_target('arpc', 130)",
+        "tree.scenario('stretch', {'signup_rate': 0.04})",
+    ])
+    nb.run(0)
+    view = nb.wait_view(0, "revenue")
+    nb.run(1)
+    wait_raw(page, view, "arpc", 130)
+    wait_raw(page, view, "revenue", nb.py_json(ROOT_TARGET))
+    # a scenario made in Python appears in the view's picker, and picking it recomputes
+    nb.run(2)
+    picker = view.locator("select").filter(has=page.locator("option[value='stretch']"))
+    picker.wait_for(timeout=10_000)
+    picker.select_option("stretch")
+    expected = nb.py_json("float(tree.rollup(scenario='stretch').loc['revenue', 'target'])")
+    wait_raw(page, view, "revenue", expected)
+    assert nb.py_json("w.scenario") == "stretch"
+    assert not page.problems, page.problems
+
+
+def test_solve_for_in_the_detail_panel(page, lab):
+    nb = Notebook(page, lab, "solve.ipynb", [SMALL + "w"])
+    nb.run(0)
+    view = nb.wait_view(0, "revenue")
+    type_edit(view, "revenue", "$800k")  # an explicit target on the root
+    wait_raw(page, view, "revenue", 800_000)
+    assert nb.py_json("w.tree_data['metrics'][0]['explicit_target']") is True
+    card(view, "revenue").click(position={"x": 12, "y": 8})  # select: the panel opens
+    view.get_by_label("Lever to solve for").select_option("website_visitors")
+    view.get_by_role("button", name="Solve").click()
+    lever = (800_000 / 125 - 4200 + 250) / 0.025
+    wait_raw(page, view, "website_visitors", lever, timeout=20)  # rel. tolerance 1e-9
+    assert nb.py_json("tree.get_target('website_visitors')") == raw(view, "website_visitors")
+    assert nb.py_json("w.tree_data['metrics'][0]['implied_target']") == pytest.approx(800_000)
+    assert nb.py_json("w.error") == {}
+    assert not page.problems, page.problems
+
+
+def test_two_views_of_one_widget_stay_in_step(page, lab):
+    nb = Notebook(page, lab, "two_views.ipynb", [SMALL + "display(w)\ndisplay(w)"])
+    nb.run(0)
+    first = nb.wait_view(0, "revenue", k=0)
+    second = nb.wait_view(0, "revenue", k=1)
+    type_edit(first, "arpc", "140")
+    expected = nb.py_json("(60000 * 0.025 + 4200 - 250) * 140.0")
+    for view in (first, second):
+        wait_raw(page, view, "revenue", expected)
+        wait_raw(page, view, "arpc", 140)
+    type_edit(second, "lost_customers", "200")
+    expected = nb.py_json("(60000 * 0.025 + 4200 - 200) * 140.0")
+    for view in (first, second):
+        wait_raw(page, view, "revenue", expected)
+    assert view_state(page, first) == view_state(page, second)
+    assert nb.py_json(ROOT_TARGET) == expected
+    assert not page.problems, page.problems
+
+
+def test_thirty_quick_edits_end_with_python_and_the_view_agreeing(page, lab):
+    nb = Notebook(page, lab, "quick.ipynb", [SMALL + "w"])
+    nb.run(0)
+    view = nb.wait_view(0, "revenue")
+    texts = [str(60001 + i) for i in range(30)]
+    started = time.monotonic()
+    for text in texts:  # no waiting for answers in between
+        type_edit(view, "website_visitors", text)
+    typed = time.monotonic() - started
+    final = (60030 * 0.025 + 4200 - 250) * 125
+    wait_raw(page, view, "revenue", final, timeout=20)
+    wait_raw(page, view, "website_visitors", 60030)
+    assert nb.py_json("tree.get_target('website_visitors')") == 60030
+    assert nb.py_json(ROOT_TARGET) == raw(view, "revenue")
+    assert nb.py_json("w.error") == {}
+    assert typed < 30, f"typing 30 edits took {typed:.1f} s"
+    # and 30 more dispatched in one burst inside the page: all sent before any answer
+    sent = field(view, "website_visitors").evaluate("""(span) => {
+        const key = (el, k) => el.dispatchEvent(new KeyboardEvent('keydown',
+            {key: k, bubbles: true, cancelable: true}));
+        const card = span.closest('[data-metric]');
+        let sent = 0;
+        for (let i = 1; i <= 30; i++) {
+          const number = card.querySelector('[data-field="target"]');
+          number.focus();
+          key(number, 'Enter');
+          const input = card.querySelector('input[data-field="target-input"]');
+          if (!input) continue;
+          input.value = String(70000 + i);
+          key(input, 'Enter');
+          sent++;
+        }
+        return sent;
+    }""")
+    assert sent == 30
+    final = (70030 * 0.025 + 4200 - 250) * 125
+    wait_raw(page, view, "revenue", final, timeout=20)
+    wait_raw(page, view, "website_visitors", 70030)
+    assert nb.py_json("tree.get_target('website_visitors')") == 70030
+    assert nb.py_json(ROOT_TARGET) == raw(view, "revenue") == final
+    assert nb.py_json("w.error") == {}
+    assert not page.problems, page.problems
+
+
+def test_hostile_names_render_as_text_and_run_nothing(page, lab):
+    nb = Notebook(page, lab, "hostile.ipynb", [
+        "import e2e_trees, kpitree_widget as kt\n"
+        "tree = kt.KPITree.from_dict(e2e_trees.hostile_spec())\n"
+        "w = kt.TreeWidget(tree)\nw"])
+    nb.run(0)
+    view = nb.wait_view(0, "revenue")
+    for metric, name in HOSTILE_NAMES.items():
+        assert name in card(view, metric).inner_text()
+    # open the detail panel of each hostile metric: names, owner, description drawn there too
+    for metric in ("revenue", "customers", "arpc", "signup_rate"):
+        card(view, metric).click(position={"x": 12, "y": 8})
+        page.wait_for_timeout(100)
+    # an edit whose text is markup comes back in the error message, as text
+    type_edit(view, "signup_rate", "<img src=x onerror=alert(5)>")
+    view.locator('[data-role="error"]', has_text="<img src=x").first.wait_for(timeout=10_000)
+    page.wait_for_timeout(500)  # time for any injected handler to fire
+    injected = view.evaluate("""(el) => ({
+        img: el.querySelectorAll('img').length,
+        script: el.querySelectorAll('script').length,
+        iframe: el.querySelectorAll('iframe').length,
+        b: el.querySelectorAll('b').length,
+        handlers: [...el.querySelectorAll('*')].filter(
+            (n) => [...n.attributes].some((a) => a.name.startsWith('on'))).length})""")
+    assert injected == {"img": 0, "script": 0, "iframe": 0, "b": 0, "handlers": 0}
+    assert "<script>alert('tree')</script>" in view.inner_text()
+    assert not page.problems, page.problems  # no dialog, no page error
+
+
+def test_a_2000_metric_tree_renders_and_takes_an_edit(page, lab):
+    nb = Notebook(page, lab, "big.ipynb", [
+        "import e2e_trees, kpitree_widget as kt\n"
+        "spec = e2e_trees.big_spec(2000)\n"
+        "tree = kt.KPITree.from_dict(spec)\n"
+        "leaf = e2e_trees.deepest_input(spec)\n"
+        "w = kt.TreeWidget(tree)\nw"])
+    started = time.monotonic()
+    nb.run(0)
+    view = nb.wait_view(0, "m0")
+    took = time.monotonic() - started
+    assert nb.py_json("len(tree)") == 2000
+    leaf = nb.py_json("leaf")
+    nb.python("w.selected = leaf")  # the view opens the leaf's ancestors and shows it
+    field(view, leaf).wait_for(timeout=10_000)
+    type_edit(view, leaf, "250")
+    expected = nb.py_json(ROOT_TARGET)
+    assert nb.py_json(f"tree.get_target({leaf!r})") == 250
+    wait_raw(page, view, "m0", expected)
+    assert raw(view, leaf) == 250
+    assert took < 20, f"the 2,000-metric tree took {took:.1f} s to show"
+    assert not page.problems, page.problems
+
+
+@pytest.fixture
+def sharp_page(browser, lab):
+    """A page at device scale 2, for screenshots people read."""
+    pg = new_page(browser, scale=2)
+    yield pg
+    pg.context.close()
+    lab.shutdown_kernels()
+
+
+def test_screenshots_in_light_and_dark_theme(sharp_page, lab):
+    """Writes widget-light.png and widget-dark.png (to test-artifacts/screenshots, or to the
+    folder in $KPITREE_SCREENSHOTS, e.g. docs/screenshots) and checks what a person would look
+    for: no card overlaps another, no number is clipped, statuses are Python's."""
+    page = sharp_page
+    folder = Path(os.environ.get("KPITREE_SCREENSHOTS") or REPO / "test-artifacts" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    source, root = archetype_or_small()
+    nb = Notebook(page, lab, "screens.ipynb", [source + "w"])
+    nb.run(0)
+    view = nb.wait_view(0, root)
+    rows = python_rows(nb)
+    assert {m: s["status"] for m, s in view_state(page, view).items()} == {
+        m: r["status"] for m, r in rows.items()}
+    layout = view.evaluate("""(el) => {
+        const boxes = [...el.querySelectorAll('[data-metric]')]
+          .filter((c) => c.querySelector('[data-field="target"]'))
+          .map((c) => [c.getAttribute('data-metric'), c.getBoundingClientRect()]);
+        const overlaps = [];
+        for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+          const [a, p] = boxes[i], [b, q] = boxes[j];
+          if (p.left < q.right - 1 && q.left < p.right - 1 && p.top < q.bottom - 1 &&
+              q.top < p.bottom - 1) overlaps.push(a + '/' + b);
+        }
+        const clipped = [...el.querySelectorAll('[data-field="value"], [data-field="target"]')]
+          .filter((s) => s.scrollWidth > s.clientWidth + 1)
+          .map((s) => s.closest('[data-metric]').getAttribute('data-metric'));
+        return {overlaps, clipped};
+    }""")
+    assert layout == {"overlaps": [], "clipped": []}
+    try:
+        for theme, name in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
+            page.evaluate("(t) => window.jupyterapp.commands.execute("
+                          "'apputils:change-theme', {theme: t})", theme)
+            page.wait_for_function(
+                "(light) => document.body.dataset.jpThemeLight === light",
+                arg=json.dumps(name == "light"), timeout=20_000)
+            page.wait_for_timeout(700)
+            view.locator(".kpt-root").first.screenshot(path=str(folder / f"widget-{name}.png"))
+    finally:
+        page.evaluate("() => window.jupyterapp.commands.execute("
+                      "'apputils:change-theme', {theme: 'JupyterLab Light'})")
+    assert (folder / "widget-dark.png").stat().st_size > 10_000
+    assert not page.problems, page.problems

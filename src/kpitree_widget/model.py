@@ -286,8 +286,8 @@ class KPITree:
 
     def outline(self) -> list[tuple[str, str | None, int, str]]:
         """``(metric, parent, level, link)`` rows, depth-first from the root; ``link`` is
-        ``root``, ``formula``, ``hypothesis``, ``guard`` (a counterweight placed beside the metric it
-        guards) or ``detached`` (reached from no link)."""
+        ``root``, ``formula``, ``hypothesis``, ``guard`` (a counterweight placed beside the
+        metric it guards) or ``detached`` (reached from no link)."""
         return list(self._outline)
 
     @property

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))  # so test modules can `import treegen`
 
 from treegen import REVENUE_SPEC
+
+# CI replays the same examples every run, so a landing never hangs on a lucky draw; locally the
+# property tests search anew each time (run with --hypothesis-seed=N to reproduce a failure).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture

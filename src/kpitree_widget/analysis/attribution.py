@@ -141,10 +141,10 @@ def split_node(formula: Formula, x0: Mapping[str, float],
     if exponents is not None and all(
             start[c] != 0 and end[c] != 0 and (start[c] > 0) == (end[c] > 0) for c in children):
         y0, y1 = float(formula.evaluate(start)), float(formula.evaluate(end))
-        if y0 == 0 or y1 == 0:  # a zero constant factor: nothing moves
+        if y0 == 0 and y1 == 0:  # a zero constant factor: nothing moves
             zero = dict.fromkeys(children, 0.0)
             return zero, dict(zero), "lmdi"
-        if math.isfinite(y0) and math.isfinite(y1) and (y1 > 0) == (y0 > 0):
+        if y0 != 0 and y1 != 0 and math.isfinite(y0) and math.isfinite(y1) and (y1 > 0) == (y0 > 0):
             weight = log_mean(y1, y0)
             contrib: dict[str, float] = {}
             mult: dict[str, float] = {}

@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 job=${1:-demo}
 
 say() { printf '\n== %s\n' "$*"; }
+# pip's notes about package-index folders a machine does not have are noise here
+quiet() { "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }; }
 
 python=${PYTHON:-python3}
 "$python" - <<'PY' || { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
@@ -36,8 +38,8 @@ if [[ ! -x .venv/bin/python ]]; then
   "$python" -m venv .venv
 fi
 say "installing the package and its development tools into .venv"
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[dev]"
+quiet .venv/bin/python -m pip install -q --upgrade pip
+quiet .venv/bin/python -m pip install -q -e ".[dev]"
 
 case $job in
   setup) ;;

@@ -51,6 +51,13 @@ def run_demo(name: str = "b2b_saas", out: Path | None = None) -> int:
         print(f"  {tree.metrics[str(metric)].name:<40} {_money(tree, root, row['low']):>10} .. "
               f"{_money(tree, root, row['high']):>10}")
 
+    section("Health check")
+    findings = tree.check()
+    if not findings:
+        print("  no findings")
+    for finding in findings:
+        print(f"  {finding.severity:<8} {finding.message}")
+
     from .export.template_content import WORKSHOPS
 
     plan = WORKSHOPS[name].solve if name in WORKSHOPS else None
@@ -63,13 +70,6 @@ def run_demo(name: str = "b2b_saas", out: Path | None = None) -> int:
     print(f"  {tree.metrics[lever].name}: {format_number(before, tree.metrics[lever].unit)} "  # type: ignore[arg-type]
           f"-> {format_number(needed, tree.metrics[lever].unit)}; {root_name} target is now "
           f"{_money(tree, root, tree.rollup().loc[root, 'target'])}")
-
-    section("Health check")
-    findings = tree.check()
-    if not findings:
-        print("  no findings")
-    for finding in findings:
-        print(f"  {finding.severity:<8} {finding.message}")
 
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

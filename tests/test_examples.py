@@ -9,9 +9,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 import kpitree_widget as kt
+from notebooks import errors_of, execute, text_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NOTEBOOKS = ["quickstart.ipynb", "fpa_scenarios.ipynb", "workshop.ipynb"]
@@ -19,28 +19,6 @@ NOTEBOOKS = ["quickstart.ipynb", "fpa_scenarios.ipynb", "workshop.ipynb"]
 
 def read(name):
     return nbformat.read(str(EXAMPLES / name), as_version=nbformat.NO_CONVERT)
-
-
-def execute(nb, path):
-    NotebookClient(nb, kernel_name="python3", timeout=120,
-                   resources={"metadata": {"path": str(path)}}).execute()
-    return nb
-
-
-def errors_of(nb):
-    return [f"{o.ename}: {o.evalue}" for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if o.get("output_type") == "error"]
-
-
-def text_of(cells):
-    out = []
-    for cell in cells:
-        for o in cell.get("outputs", []):
-            if o.get("output_type") == "stream":
-                out.append(o["text"])
-            elif "data" in o:
-                out.append(o["data"].get("text/plain", ""))
-    return "".join(out)
 
 
 def without_ids(nb):

@@ -7,36 +7,14 @@ import sys
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 import kpitree_widget as kt
 from kpitree_widget.export.template_content import CRITERIA, METRIC_REF, WORKSHOPS
 from kpitree_widget.export.templates import template
+from notebooks import errors_of, execute, text_of
 
 ARCHETYPES = ["b2b_saas", "b2b_plg", "b2c_subscription", "ecommerce", "marketplace",
               "media", "fintech", "healthcare"]
-
-
-def execute(nb, path):
-    """Run a notebook in a fresh ``python3`` kernel with ``path`` as its folder."""
-    NotebookClient(nb, kernel_name="python3", timeout=120,
-                   resources={"metadata": {"path": str(path)}}).execute()
-    return nb
-
-
-def errors_of(nb):
-    return [f"{o.ename}: {o.evalue}" for c in nb.cells if c.cell_type == "code"
-            for o in c.get("outputs", []) if o.get("output_type") == "error"]
-
-
-def text_of(cell):
-    out = []
-    for o in cell.get("outputs", []):
-        if o.get("output_type") == "stream":
-            out.append(o["text"])
-        elif "data" in o:
-            out.append(o["data"].get("text/plain", ""))
-    return "".join(out)
 
 
 def test_every_archetype_has_a_workshop():

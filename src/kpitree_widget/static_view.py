@@ -18,9 +18,11 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from .focus import focus_ids, with_context
 from .numbers import format_number
 
 if TYPE_CHECKING:
@@ -57,10 +59,18 @@ def _clip(text: str, room: float) -> str:
 
 
 def static_html(tree: KPITree, period: str | None = None, scenario: str | None = None,
-                max_rows: int = 150) -> str:
-    """The tree as one inline SVG inside a ``div`` (HTML-safe, script-free)."""
+                max_rows: int = 150, focus: Iterable[str] | None = None) -> str:
+    """The tree as one inline SVG inside a ``div`` (HTML-safe, script-free). ``focus``
+    (metric ids) keeps those, the metrics connecting them to the root (faded) and the root."""
     df = tree.rollup(period=period, scenario=scenario)
     outline = tree.outline()
+    context: set[str] = set()
+    if focus is not None:
+        focused = focus_ids(tree, focus)
+        drawn = with_context(tree, focused)
+        context = drawn.difference(focused)
+        outline = [row for row in outline if row[0] in drawn]
+        df = df.loc[[row[0] for row in outline]]
     shown = min(len(outline), max_rows)
     title_bits = [tree.name or tree.metrics[tree.root].name]
     if tree.periods:
@@ -109,8 +119,9 @@ def static_html(tree: KPITree, period: str | None = None, scenario: str | None =
                   + ("\n(hypothesis link)" if link == "hypothesis" else ""))
         name = _clip(metric.name, NAME_RIGHT - (x + 10))
         weight = ' font-weight="600"' if level == 0 else ""
+        faded = ' opacity="0.55"' if metric_id in context else ""
         parts.append(
-            f'<g data-metric="{_e(metric_id)}"><title>{_e(detail)}</title>'
+            f'<g data-metric="{_e(metric_id)}"{faded}><title>{_e(detail)}</title>'
             f'<circle cx="{x:.0f}" cy="{y:.0f}" r="5" fill="{colour}"/>'
             f'<text x="{x + 10:.0f}" y="{y + 4.5:.0f}"{weight}>{_e(name)}</text>'
             f'<text x="{VALUE_RIGHT}" y="{y + 4.5:.0f}" text-anchor="end" fill="{colour}" '

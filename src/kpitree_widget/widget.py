@@ -17,7 +17,7 @@ import importlib
 import math
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ import anywidget
 import traitlets
 
 from .errors import KPITreeError, did_you_mean
+from .focus import focus_ids, with_context
 from .model import KPITree
 from .numbers import check_number, parse_number
 
@@ -71,7 +72,9 @@ class TreeWidget(anywidget.AnyWidget):
 
     Traits (all synced with the view): ``tree_data`` (the rolled-up tree), ``error`` (the last
     rejected action, ``{}`` after a success), ``selected`` (the selected metric id, ``""`` for
-    none), ``period`` and ``scenario`` (``""`` for the last period / the plan).
+    none), ``period`` and ``scenario`` (``""`` for the last period / the plan), ``focus``
+    (metric ids: show only those, the metrics that connect them to the root and the root;
+    ``None``, the default, shows the whole tree).
     """
 
     _esm = _file_or_placeholder(BUNDLE, "export default {};\n// bundle missing\n")
@@ -82,9 +85,12 @@ class TreeWidget(anywidget.AnyWidget):
     selected = traitlets.Unicode("").tag(sync=True)
     period = traitlets.Unicode("").tag(sync=True)
     scenario = traitlets.Unicode("").tag(sync=True)
+    focus = traitlets.List(traitlets.Unicode(), default_value=None,
+                           allow_none=True).tag(sync=True)
 
     def __init__(self, tree: KPITree, *, selected: str = "", period: str = "",
-                 scenario: str = "", **kwargs: Any) -> None:
+                 scenario: str = "", focus: Iterable[str] | None = None,
+                 **kwargs: Any) -> None:
         if not isinstance(tree, KPITree):
             raise KPITreeError(f"TreeWidget: expected a KPITree, got {type(tree).__name__}")
         if not BUNDLE.is_file():
@@ -99,7 +105,10 @@ class TreeWidget(anywidget.AnyWidget):
         self._check_seconds = 0.0
         self._rows_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self._unsubscribe: Callable[[], None] | None = None
-        super().__init__(selected=selected, period=period, scenario=scenario, **kwargs)
+        if focus is not None:
+            focus = focus_ids(tree, focus)
+        super().__init__(selected=selected, period=period, scenario=scenario, focus=focus,
+                         **kwargs)
         self.tree_data = {**self._build(), "revision": 0}
         self._unsubscribe = tree.on_change(_weak_listener(self))
         self.on_msg(self._on_custom_msg)
@@ -137,7 +146,7 @@ class TreeWidget(anywidget.AnyWidget):
         data = dict(data)
         data["text/plain"] = repr(self._tree)
         data["text/html"] = static_html(self._tree, period=self.period or None,
-                                         scenario=self.scenario or None)
+                                         scenario=self.scenario or None, focus=self.focus)
         return data, metadata
 
     # ------------------------------------------------------------------ validation
@@ -170,7 +179,17 @@ class TreeWidget(anywidget.AnyWidget):
                                    f"(scenarios: {', '.join(names) or 'none'})")
         return str(value)
 
-    @traitlets.observe("period", "scenario")
+    @traitlets.validate("focus")
+    def _valid_focus(self, proposal: Any) -> list[str] | None:
+        value = proposal["value"]
+        if value is None:
+            return None
+        try:
+            return focus_ids(self._tree, value)
+        except KPITreeError as exc:
+            raise WidgetValueError(str(exc)) from None
+
+    @traitlets.observe("period", "scenario", "focus")
     def _view_moved(self, change: Any) -> None:
         if self._quiet or not self.tree_data:
             return  # still constructing, or _publish is already at work
@@ -349,6 +368,8 @@ class TreeWidget(anywidget.AnyWidget):
                 self.scenario = ""
             if self.period and self.period not in tree.periods:
                 self.period = ""
+            if self.focus and any(m not in tree.metrics for m in self.focus):
+                self.focus = [m for m in self.focus if m in tree.metrics]
         finally:
             self._quiet = False
 
@@ -358,7 +379,7 @@ class TreeWidget(anywidget.AnyWidget):
     def _build(self) -> dict[str, Any]:
         return tree_data(self._tree, period=self.period or None,
                          scenario=self.scenario or None, rows=self._rows(),
-                         findings=self._find())
+                         findings=self._find(), focus=self.focus)
 
     def _find(self) -> Findings:
         """The health findings: the last ones computed, or a fresh check when they were
@@ -499,11 +520,14 @@ def static_rows(tree: KPITree) -> list[dict[str, Any]]:
 
 def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = None, *,
               rows: list[dict[str, Any]] | None = None,
-              findings: Findings | None = None) -> dict[str, Any]:
+              findings: Findings | None = None,
+              focus: Iterable[str] | None = None) -> dict[str, Any]:
     """The ``tree_data`` trait: the rolled-up tree as plain JSON-ready Python (NaN and
     infinities become ``None``), shaped as in ``docs/widget-protocol.md``.
 
     ``rows`` (from :func:`static_rows`) and ``findings`` may be passed in when known.
+    ``focus`` (metric ids) keeps only those metrics, the ones that connect them to the root
+    and the root; the connecting ones (not in ``focus``) are marked ``"context": True``.
 
     >>> import kpitree_widget as kt
     >>> tree = kt.KPITree.from_dict({"metrics": {
@@ -522,6 +546,11 @@ def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = N
     value, target, implied, variance, variance_pct, status, explicit = (
         df[c].tolist() for c in ("value", "target", "implied_target", "variance",
                                  "variance_pct", "status", "explicit"))
+    shown: set[str] | None = None
+    focused: set[str] = set()
+    if focus is not None:
+        focused = set(focus_ids(tree, focus))
+        shown = with_context(tree, focused)
     metrics = [
         {**row,
          "value": _num(value[i]),
@@ -531,19 +560,26 @@ def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = N
          "variance": _num(variance[i]),
          "variance_pct": _num(variance_pct[i]),
          "status": str(status[i]),
-         "findings": list(grouped.get(row["id"], ()))}
-        for i, row in enumerate(rows)]
-    shown = tree.periods[tree.period_index(period)] if tree.periods else None
+         "findings": list(grouped.get(row["id"], ())),
+         "context": shown is not None and row["id"] not in focused}
+        for i, row in enumerate(rows)
+        if shown is None or row["id"] in shown]
+    hypotheses = [h for h in tree.hypotheses
+                  if shown is None or (h.driver in shown and h.outcome in shown)]
+    if shown is not None:
+        for metric in metrics:
+            metric["children"] = [c for c in metric["children"] if c in shown]
+    label = tree.periods[tree.period_index(period)] if tree.periods else None
     data: dict[str, Any] = {
         "name": tree.name or "",
         "root": tree.root,
-        "period": shown,
+        "period": label,
         "periods": list(tree.periods),
         "scenario": scenario,
         "scenarios": list(tree.scenarios),
         "metrics": metrics,
         "hypotheses": [{"from": h.driver, "to": h.outcome, "sign": str(h.sign),
-                        "note": h.note} for h in tree.hypotheses],
+                        "note": h.note} for h in hypotheses],
     }
     if grouped.get(""):
         data["findings"] = grouped[""]

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KPITreeError
+from ..focus import focus_ids, with_context
 from ..numbers import format_number
 from ._common import (
     RELATION_SYMBOL,
@@ -41,6 +42,9 @@ DIRECTIONS = ("TB", "LR", "BT", "RL")
 FORMATS = ("svg", "png", "pdf", "dot")
 FONT = "Helvetica,Arial,sans-serif"
 WRAP = 28
+# context cards (ancestors drawn only to connect a focus to the root): muted, so the focus stands
+# out; the status is still written on them
+CONTEXT_STYLE = {"fill": "#FAFAFA", "border": "#C8C8C8", "text": "#8C8C8C", "edge": "#BBBBBB"}
 INSTALL_HINT = ("the Graphviz 'dot' program is needed to draw the picture; install it with "
                 "'apt-get install graphviz' (Debian/Ubuntu), 'brew install graphviz' (macOS), "
                 "'conda install -c conda-forge graphviz' or from https://graphviz.org/download/")
@@ -112,6 +116,7 @@ def to_graphviz(
     findings: bool | Iterable[Any] = False,
     legend: bool = False,
     title: str | None = None,
+    focus: Iterable[str] | None = None,
 ) -> graphviz.Digraph:
     """The tree as a ``graphviz.Digraph``.
 
@@ -126,6 +131,10 @@ def to_graphviz(
       findings marks those.
     - ``legend``: add a key to the status colours and link styles.
     - ``title``: the caption (default: the tree's name).
+    - ``focus``: metric ids (a review's ``metrics``, say): draw only those, the ancestors that
+      connect them to the root and the root, and the links among them. The ancestors that are
+      not in the focus are context: grey text on a pale card, so the focus stands out.
+      An id not on the tree is a :class:`KPITreeError`.
 
     Edges run from a metric to its children, labelled by how the child enters the formula
     (``+``/``−`` in a sum, ``×`` in a product, ``×``/``÷`` in a ratio, ``f`` otherwise);
@@ -147,8 +156,15 @@ def to_graphviz(
                                   or max_level < 0):
         raise KPITreeError(f"max_level: expected a whole number >= 0, got {max_level!r}")
 
+    focused = focus_ids(tree, focus) if focus is not None else None
+
     df = tree.rollup(period=period, scenario=scenario)
     outline = tree.outline()
+    context: set[str] = set()
+    if focused is not None:
+        drawn = with_context(tree, focused)
+        context = drawn.difference(focused)
+        outline = [row for row in outline if row[0] in drawn]
     level = {m: lvl for m, _, lvl, _ in outline}
     visible = {m for m in level if max_level is None or level[m] <= max_level}
     hidden_below = _hidden_counts(outline, visible)
@@ -180,10 +196,15 @@ def to_graphviz(
         status = row["status"] if row["status"] in STATUS_STYLE else "undefined"
         style = STATUS_STYLE[status]
         node_marks = marks.get(metric_id, [])
-        label = _label(row, metric, fields, status, hidden_below.get(metric_id, 0), node_marks)
-        tooltip = _tooltip(row, metric, node_marks)
+        muted = metric_id in context
+        label = _label(row, metric, fields, status, hidden_below.get(metric_id, 0), node_marks,
+                       muted)
+        tooltip = _tooltip(row, metric, node_marks, muted)
         attrs: dict[str, Any] = {"fillcolor": style["fill"], "color": style["border"],
                                  "tooltip": tooltip}
+        if muted:
+            attrs.update(fillcolor=CONTEXT_STYLE["fill"], color=CONTEXT_STYLE["border"],
+                         fontcolor=CONTEXT_STYLE["text"], penwidth="1")
         if status == "missing":
             attrs["style"] = "rounded,filled,dashed"
         if any(_severity(f) == "error" for f in node_marks):
@@ -198,9 +219,12 @@ def to_graphviz(
         for child in metric.children:
             if child in visible:
                 symbol = symbols.get(child, RELATION_SYMBOL.get(metric.relation or "", "f"))
+                muted_edge: dict[str, str] = (
+                    {"color": CONTEXT_STYLE["edge"], "fontcolor": CONTEXT_STYLE["text"]}
+                    if child in context else {})
                 dot.edge(node_id(metric_id), node_id(child), label=f" {symbol} ",
                          tooltip=esc_string(f"{metric.name} ({metric.relation}) ← "
-                                            f"{tree.metrics[child].name}"))
+                                            f"{tree.metrics[child].name}"), **muted_edge)
     for h in tree.hypotheses:
         if h.driver in visible and h.outcome in visible:
             sign = "+" if h.sign == "+" else "−"
@@ -212,14 +236,18 @@ def to_graphviz(
     if legend:
         with dot.subgraph(name="legend") as key:
             key.attr(rank="sink")
-            key.node("__legend", label=_legend(), shape="plaintext", style="", penwidth="0",
+            key.node("__legend", label=_legend(bool(context)), shape="plaintext", style="",
+                     penwidth="0",
                      tooltip=esc_string("Legend"))
     return dot
 
 
 def _label(row: Any, metric: Any, fields: Sequence[str], status: str, hidden: int,
-           marks: list[Any]) -> str:
+           marks: list[Any], muted: bool = False) -> str:
     style = STATUS_STYLE[status]
+    grey = CONTEXT_STYLE["text"] if muted else "#444444"
+    if muted:  # a context card: every piece of text grey, the status still in words
+        style = {**style, "text": CONTEXT_STYLE["text"]}
     rows = [f'<TR><TD><B><FONT POINT-SIZE="12">{html_lines(row["name"])}</FONT></B></TD></TR>']
     unit = text_or_none(row["unit"])
     shown_numbers = False
@@ -252,10 +280,10 @@ def _label(row: Any, metric: Any, fields: Sequence[str], status: str, hidden: in
         else:  # owner, team, cadence
             extra = text_or_none(row[field])
             if extra:
-                rows.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="#444444">'
+                rows.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="{grey}">'
                             f"{html_lines(extra)}</FONT></TD></TR>")
     if hidden:
-        rows.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="#444444"><I>+{hidden} more'
+        rows.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="{grey}"><I>+{hidden} more'
                     "</I></FONT></TD></TR>")
     if marks:
         worst = "error" if any(_severity(f) == "error" for f in marks) else "warning"
@@ -276,8 +304,8 @@ def _status_row(row: Any, style: dict[str, str]) -> str:
             "</FONT></TD></TR>")
 
 
-def _tooltip(row: Any, metric: Any, marks: list[Any]) -> Any:
-    lines = [one_line(row["name"])]
+def _tooltip(row: Any, metric: Any, marks: list[Any], muted: bool = False) -> Any:
+    lines = [one_line(row["name"]) + (" (context: on the way to the root)" if muted else "")]
     formula = text_or_none(row["formula"])
     if formula:
         lines.append(f"= {formula}")
@@ -330,14 +358,16 @@ def _findings_by_metric(tree: Any, findings: bool | Iterable[Any]) -> dict[str, 
     return out
 
 
-def _legend() -> str:
+def _legend(context: bool = False) -> str:
     cells = []
     for style in STATUS_STYLE.values():
         cells.append(f'<TD BGCOLOR="{style["fill"]}" COLOR="{style["border"]}" BORDER="2" '
                      f'CELLPADDING="4"><FONT POINT-SIZE="9" COLOR="{style["text"]}">'
                      f'{html(style["label"])}</FONT></TD>')
     links = ('<TD COLSPAN="5"><FONT POINT-SIZE="9">links: + − sum · × product · ÷ ratio · '
-             "f formula · dashed = hypothesis</FONT></TD>")
+             "f formula · dashed = hypothesis"
+             + (" · grey cards: context on the way to the root" if context else "")
+             + "</FONT></TD>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4">'
             f"<TR>{''.join(cells)}</TR><TR>{links}</TR></TABLE>>")
 

@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KPITreeError, did_you_mean
+from ..focus import with_context
 from ..numbers import format_number
 
 if TYPE_CHECKING:
+    import graphviz
     import pandas as pd
 
     from ..model import KPITree
+    from ..widget import TreeWidget
 
 CADENCE_VIEWS = {
     "weekly": ("Weekly business review",
@@ -39,7 +42,10 @@ SHOWN = ["name", "level", "value", "target", "variance_pct", "status", "owner"]
 class Review:
     """The metrics a review covers: ``table`` (rollup columns, outline order), ``metrics``
     (their ids) and ``subtree`` (those ids and every metric between them and the root, so a
-    drawing of them stays connected)."""
+    drawing of them stays connected); ``tree`` is the tree it was taken from.
+
+    ``review.to_graphviz()`` draws that subtree and ``review.widget()`` shows it in the
+    interactive view, the metrics between the review's ones and the root muted."""
 
     cadence: str
     title: str
@@ -47,6 +53,7 @@ class Review:
     period: str | None
     table: pd.DataFrame = field(repr=False)
     subtree: list[str] = field(default_factory=list, repr=False)
+    tree: KPITree | None = field(default=None, repr=False)
 
     @property
     def metrics(self) -> list[str]:
@@ -58,6 +65,33 @@ class Review:
         """The covered metrics that are off track or at risk."""
         status = self.table["status"]
         return [str(m) for m in self.table.index[status.isin(["off_track", "at_risk"])]]
+
+    def to_graphviz(self, **options: Any) -> graphviz.Digraph:
+        """The review as a graphviz picture: its metrics, the metrics that connect them to
+        the root (muted) and the root; nothing else. ``options`` go to ``tree.to_graphviz``
+        (``direction``, ``fields``, ...); the period defaults to the review's and the
+        caption to the tree's name and the review's title."""
+        from ..export.graphviz import to_graphviz
+
+        tree = self._tree()
+        options.setdefault("period", self.period)
+        options.setdefault("title", " · ".join(t for t in (tree.name, self.title) if t))
+        options.setdefault("focus", self.metrics)
+        return to_graphviz(tree, **options)
+
+    def widget(self, **options: Any) -> TreeWidget:
+        """The review in the interactive view: ``TreeWidget(tree, focus=review.metrics)``,
+        on the review's period. ``options`` go to :class:`TreeWidget`. Edits change the tree."""
+        from ..widget import TreeWidget
+
+        options.setdefault("period", self.period or "")
+        options.setdefault("focus", self.metrics)
+        return TreeWidget(self._tree(), **options)
+
+    def _tree(self) -> KPITree:
+        if self.tree is None:
+            raise KPITreeError("this review has no tree to draw; make it with tree.review(...)")
+        return self.tree
 
     def _heading(self) -> str:
         when = f" ({self.period})" if self.period else ""
@@ -118,14 +152,8 @@ def review(tree: KPITree, cadence: str, period: Any = None, lag_days: float = 7)
                            f"(cadences: {', '.join(CADENCE_VIEWS)})")
     frame = tree.rollup(period=period)
     ids = _selected(cadence, frame, lag_days)
-    parents = {m: p for m, p, _, _ in tree.outline()}
-    subtree: set[str] = set()
-    for metric_id in ids:
-        node: str | None = metric_id
-        while node is not None and node not in subtree:
-            subtree.add(node)
-            node = parents[node]
+    subtree = with_context(tree, ids) if ids else set()
     label = tree.periods[tree.period_index(period)] if tree.periods else None
     title, description = CADENCE_VIEWS[cadence]
     return Review(cadence, title, description, label, frame.loc[ids],
-                  [m for m in frame.index if m in subtree])
+                  [m for m in frame.index if m in subtree], tree=tree)

@@ -5,8 +5,9 @@
 #   scripts/bootstrap.sh test    set up, then run every check and test (what CI runs)
 #   scripts/bootstrap.sh setup   set up only
 #
-# Needs Python 3.11+ and node/npm. Installs the system packages it is missing (graphviz; and
-# chromium for the browser tests) with apt-get, as root or through sudo.
+# Needs Python 3.11+ and node/npm. Installs the system packages it is missing (graphviz; for the
+# tests also chromium, for the browser tests, and LibreOffice Calc, to recalculate exported
+# workbooks) with apt-get, as root or through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job=${1:-demo}
@@ -25,6 +26,7 @@ missing=()
 command -v dot >/dev/null || missing+=(graphviz)
 if [[ $job == test ]]; then
   command -v chromium >/dev/null || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
 fi
 if ((${#missing[@]})); then
   say "installing system packages: ${missing[*]}"

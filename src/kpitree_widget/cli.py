@@ -23,7 +23,7 @@ OK, FINDINGS, USAGE, NO_GRAPHVIZ = 0, 1, 2, 3
 TREE_SUFFIXES = (".yaml", ".yml", ".json")
 NEW_SUFFIXES = (*TREE_SUFFIXES, ".ipynb")
 PICTURE_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
-RENDER_SUFFIXES = (*PICTURE_SUFFIXES, ".md", ".mmd")
+RENDER_SUFFIXES = (*PICTURE_SUFFIXES, ".md", ".mmd", ".xlsx")
 
 
 class UsageError(Exception):
@@ -77,10 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="where to write: .yaml, .yml, .json or .ipynb")
     new.add_argument("-f", "--force", action="store_true", help="overwrite FILE if it exists")
 
-    render = sub.add_parser("render", help="draw a tree (.svg .png .pdf .dot .md .mmd)",
+    render = sub.add_parser("render", help="draw a tree (.svg .png .pdf .dot .md .mmd .xlsx)",
                             description="Draw a tree as a picture with Graphviz (.svg, .png, "
-                                        ".pdf; .dot writes the DOT source), or as Markdown (.md) "
-                                        "or a Mermaid flowchart (.mmd).")
+                                        ".pdf; .dot writes the DOT source), as Markdown (.md) "
+                                        "or a Mermaid flowchart (.mmd), or write an Excel "
+                                        "workbook with live formulas (.xlsx).")
     render.add_argument("tree", metavar="TREE", help="tree file (.yaml, .yml, .json)")
     render.add_argument("-o", "--output", required=True, metavar="FILE",
                         help="output file; its suffix picks the format")
@@ -254,6 +255,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         direction = "TD" if args.direction == "TB" else args.direction
         out.write_text(tree.to_mermaid(direction=direction, period=args.period,
                                        scenario=args.scenario) + "\n", encoding="utf-8")
+    elif suffix == ".xlsx":
+        if args.scenario is not None:
+            raise UsageError("--scenario does not apply to .xlsx: the workbook's Scenarios "
+                             "sheet holds every scenario")
+        try:
+            tree.to_excel(out, period=args.period)
+        except ImportError as exc:
+            raise UsageError(str(exc)) from None
     else:
         from .export.graphviz import GraphvizMissing, render
 

@@ -109,7 +109,7 @@ def status(value: np.ndarray, target: np.ndarray, down: np.ndarray, missing: np.
         finite = np.isfinite(value) & np.isfinite(target)
         good = np.where(down, value <= target, value >= target)
         shortfall = np.abs(value - target) / np.abs(target)
-        close = shortfall <= tolerance
+        close = shortfall <= tolerance + 1e-12  # exactly at the band's edge is still at risk
     out = np.where(good, "on_track", np.where(close, "at_risk", "off_track")).astype(object)
     out[~finite] = "undefined"
     out[missing] = "missing"

@@ -763,6 +763,15 @@ class KPITree:
 
         return to_notebook(self, title=title)
 
+    def to_excel(self, path: str | Path | Any, period: Any = None) -> Path | None:
+        """Write an ``.xlsx`` workbook with live formulas: a Tree sheet (inputs as numbers,
+        computed metrics as Excel formulas, status by formula), a Scenarios sheet and a Periods
+        sheet when the tree has them. ``period`` picks the Tree sheet's period (default: the
+        last). Needs openpyxl (``pip install "kpitree-widget[excel]"``)."""
+        from .export.excel import to_excel
+
+        return to_excel(self, path, period=period)
+
     # ------------------------------------------------------------------ display
 
     def __repr__(self) -> str:

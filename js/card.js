@@ -2,7 +2,14 @@
 
 import { statusClass, statusLabel, toStatus } from "./colors.js";
 import { h, setAttr, setText } from "./dom.js";
-import { formatValue, formatVariance, formatVariancePct, isNumber, rawAttr } from "./format.js";
+import {
+  formatCardValue,
+  formatValue,
+  formatVariance,
+  formatVariancePct,
+  isNumber,
+  rawAttr,
+} from "./format.js";
 
 /**
  * @typedef {import("./types.js").Metric} Metric
@@ -26,6 +33,8 @@ const UNIT_BADGES = { currency: "$", percent: "%", count: "#", days: "days", rat
 /** @type {readonly EditField[]} */
 const FIELDS = ["value", "target"];
 
+let errorIds = 0;
+
 export class Card {
   /** @param {string} id */
   constructor(id) {
@@ -47,6 +56,7 @@ export class Card {
     /** @type {HTMLElement | null} */
     this.errorEl = null;
     this.errorKey = "";
+    this.foot = h("div", { className: "kpt-card-foot" }, [this.owner, this.gap, this.unit]);
     this.el = h("div", { className: "kpt-card", attrs: { "data-metric": id } }, [
       h("div", { className: "kpt-card-head" }, [this.name, this.toggle]),
       h("div", { className: "kpt-card-nums" }, [
@@ -54,7 +64,7 @@ export class Card {
         this.cells.target,
         cell("Var.", this.variance),
       ]),
-      h("div", { className: "kpt-card-foot" }, [this.owner, this.gap, this.unit]),
+      this.foot,
     ]);
   }
 
@@ -86,7 +96,9 @@ export class Card {
       .join(" ");
     setAttr(this.el, "data-status", status);
     setText(this.name, m.name);
-    setAttr(this.name, "title", `${m.name} (${m.id})`);
+    // the whole name (the card shows at most two lines of it) and the id, as plain text
+    const title = m.name === m.id ? m.name : `${m.name} (${m.id})`;
+    if (this.name.title !== title) this.name.title = title;
     this.updateToggle(state.node);
     for (const field of FIELDS) {
       if (state.editing !== field) this.updateField(m, field, state.pending);
@@ -120,7 +132,7 @@ export class Card {
     const span = this.fields[field];
     const editable = field === "target" || m.is_input;
     const waiting = pending?.field === field;
-    setText(span, waiting ? pending.text : formatValue(m[field], m.unit));
+    setText(span, waiting ? pending.text : formatCardValue(m[field], m.unit));
     setAttr(span, "data-raw", rawAttr(m[field]));
     span.className = ["kpt-field", editable ? "kpt-editable" : "", waiting ? "kpt-pending" : ""]
       .filter(Boolean)
@@ -160,21 +172,44 @@ export class Card {
     );
   }
 
-  /** @param {CardState["error"]} error */
+  /**
+   * A rejected edit's message, inside the card in place of the owner line (the card keeps its
+   * size, so it never covers another card), pointing at the field it is about; the field is
+   * marked invalid and described by it. The whole message is its title too (the card shows two
+   * lines; the banner above the canvas shows it all).
+   * @param {CardState["error"]} error
+   */
   showError(error) {
     const key = error ? `${error.field}\n${error.message}` : "";
     if (key === this.errorKey) return;
     this.errorKey = key;
     this.errorEl?.remove();
     this.errorEl = null;
+    const field = /** @type {EditField | null} */ (
+      error && FIELDS.includes(/** @type {EditField} */ (error.field)) ? error.field : null
+    );
+    const id = error ? `kpt-error-${++errorIds}` : "";
+    for (const f of FIELDS) {
+      const span = this.fields[f];
+      if (f === field) {
+        setAttr(span, "aria-invalid", "true");
+        setAttr(span, "aria-describedby", id);
+      } else {
+        span.removeAttribute("aria-invalid");
+        span.removeAttribute("aria-describedby");
+      }
+    }
     if (!error) return;
-    this.errorEl = h("div", {
-      className: "kpt-error kpt-card-error",
-      text: error.message,
-      attrs: { "data-role": "error", role: "alert" },
-    });
-    const field = /** @type {EditField} */ (error.field);
-    (FIELDS.includes(field) ? this.cells[field] : this.el).append(this.errorEl);
+    this.errorEl = h(
+      "div",
+      {
+        className: `kpt-error kpt-card-error${field ? ` kpt-error-at-${field}` : ""}`,
+        attrs: { "data-role": "error", role: "alert", id },
+      },
+      [h("span", { className: "kpt-card-error-text", text: error.message })],
+    );
+    this.errorEl.title = error.message;
+    this.foot.before(this.errorEl);
   }
 }
 

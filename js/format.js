@@ -104,6 +104,19 @@ export function formatValue(x, unit) {
   return x < 0 && /[1-9]/.test(text) ? MINUS + text : text;
 }
 
+/** Units whose numbers carry their own mark ($, %, d, x) or none. */
+const MARKED_UNITS = new Set(["currency", "percent", "count", "days", "ratio", "number"]);
+
+/**
+ * A number for a card's narrow cell: as `formatValue`, but a free-text unit ("14.2 sessions")
+ * is left to the card's unit badge ("14.2"), so the number fits.
+ * @param {number | null | undefined} x
+ * @param {string | null | undefined} unit
+ */
+export function formatCardValue(x, unit) {
+  return formatValue(x, unit && !MARKED_UNITS.has(unit) ? null : unit);
+}
+
 /**
  * A variance (value - target, in the metric's unit) with an explicit sign.
  * Percent metrics are shown in percentage points: -0.005 -> "−0.5 pp".

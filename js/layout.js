@@ -10,15 +10,22 @@ import { hasKids } from "./tree.js";
  * @typedef {import("./tree.js").TreeIndex} TreeIndex
  */
 
-export const CARD_W = 220;
-export const CARD_H = 96;
+/**
+ * Card size in content pixels. Fixed (a name takes at most two lines), so the layout knows it;
+ * widget.js hands both to the CSS as --kpt-card-w / --kpt-card-h.
+ */
+export const CARD_W = 204;
+export const CARD_H = 92;
 /** Horizontal room between columns: the relation junction sits in it. */
-export const GAP_X = 96;
-const GAP_Y = 20;
+export const GAP_X = 52;
+/** Vertical room between sibling cards (cousins get a little more). */
+export const GAP_Y = 12;
 /** Distance from a parent's right edge to its junction's centre, and the junction's radius. */
-const JUNCTION_DX = 30;
+const JUNCTION_DX = 21;
 export const JUNCTION_R = 11;
-const MARGIN = 40;
+const MARGIN = 16;
+/** Where along a hypothesis link (0 = its driver, 1 = the metric it drives) its sign sits. */
+const LABEL_T = 0.3;
 const VIRTUAL_ROOT = "\u0000";
 
 /**
@@ -36,6 +43,7 @@ const VIRTUAL_ROOT = "\u0000";
  * @property {number} x
  * @property {number} y
  * @property {string} kind     relation kind (colors.edgeStyle)
+ * @property {string} title    its tooltip: "formula: list_acv * (1 - discount_rate)"
  *
  * @typedef {object} Edge
  * @property {string} from
@@ -97,7 +105,7 @@ function placeNodes(index, collapsed) {
   );
   tree()
     .nodeSize([CARD_H + GAP_Y, CARD_W + GAP_X])
-    .separation((a, b) => (a.parent === b.parent ? 1 : 1.2))(root);
+    .separation((a, b) => (a.parent === b.parent ? 1 : 1.15))(root);
   let top = Infinity;
   root.each((n) => {
     if (n.depth > 0) top = Math.min(top, n.x ?? 0);
@@ -141,10 +149,12 @@ function formulaEdges(index, nodes, byId) {
     const operands = new Set(metric?.children ?? []);
     const kids = (index.kids.get(p.id) ?? []).filter((c) => operands.has(c));
     if (!kids.length) continue;
-    const kind = edgeStyle(metric?.relation).kind;
+    const style = edgeStyle(metric?.relation);
+    const kind = style.kind;
     const jx = p.x + CARD_W + JUNCTION_DX;
     const jy = p.y + CARD_H / 2;
-    junctions.push({ id: p.id, x: jx, y: jy, kind });
+    const title = metric?.formula ? `${style.label}: ${metric.formula}` : style.label;
+    junctions.push({ id: p.id, x: jx, y: jy, kind, title });
     edges.push({ from: p.id, to: p.id, kind, d: `M${p.x + CARD_W},${jy}H${jx - JUNCTION_R}` });
     for (const cid of kids) {
       const c = byId.get(cid);
@@ -193,9 +203,24 @@ function hypothesisLinks(hypotheses, byId) {
       sign: h.sign ?? "",
       note: h.note ?? "",
       d: `M${xs[0]},${ay}C${xs[1]},${ay} ${xs[2]},${by} ${xs[3]},${by}`,
-      labelX: (xs[0] + 3 * xs[1] + 3 * xs[2] + xs[3]) / 8,
-      labelY: (ay + by) / 2,
+      // the sign sits on the curve near its driver, so links that converge on one metric
+      // keep their signs apart
+      labelX: bezier(xs[0], xs[1], xs[2], xs[3], LABEL_T),
+      labelY: bezier(ay, ay, by, by, LABEL_T),
     });
   }
   return out;
+}
+
+/**
+ * A cubic Bézier's coordinate at `t`.
+ * @param {number} p0
+ * @param {number} p1
+ * @param {number} p2
+ * @param {number} p3
+ * @param {number} t
+ */
+function bezier(p0, p1, p2, p3, t) {
+  const u = 1 - t;
+  return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
 }

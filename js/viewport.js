@@ -41,6 +41,78 @@ export function fitTransform(
 }
 
 /**
+ * The automatic fit: all of `content` inside `area` (the part of the viewport nothing covers)
+ * at a scale between `minScale` and 1. Where the content is too big for that at `minScale`, the
+ * person pans: horizontally the root's column shows at the left; vertically the content stays
+ * centred unless that would cut the root card, which is then centred instead.
+ * @param {Rect} area       viewport pixels
+ * @param {Size} content
+ * @param {Rect | null} root  the root card, content pixels
+ * @param {{padding?: number, minScale?: number}} [options]
+ * @returns {Transform}
+ */
+export function autoFit(area, content, root, { padding = 16, minScale = MIN_SCALE } = {}) {
+  const t = fitTransform(area, content, { padding, minScale });
+  t.x += area.x;
+  t.y += area.y;
+  if (!root) return t;
+  if (content.width * t.k > area.width - 2 * padding) t.x = area.x + padding - root.x * t.k;
+  const top = root.y * t.k + t.y;
+  const bottom = (root.y + root.height) * t.k + t.y;
+  if (top < area.y + padding || bottom > area.y + area.height - padding) {
+    t.y = area.y + area.height / 2 - (root.y + root.height / 2) * t.k;
+  }
+  return t;
+}
+
+/**
+ * The smallest pan that brings content rectangle `box` wholly inside `area` (viewport pixels,
+ * less `margin` on each side); the scale never changes. A box bigger than the area shows its
+ * top left corner.
+ * @param {Transform} t
+ * @param {Rect} area
+ * @param {Rect} box
+ * @param {number} [margin]
+ * @returns {Transform}
+ */
+export function panIntoView(t, area, box, margin = 8) {
+  /**
+   * @param {number} start   screen position of the box's start
+   * @param {number} size    its screen size
+   * @param {number} lo      the area's start
+   * @param {number} hi      the area's end
+   */
+  const shift = (start, size, lo, hi) => {
+    if (start < lo + margin || size > hi - lo - 2 * margin) return lo + margin - start;
+    if (start + size > hi - margin) return hi - margin - (start + size);
+    return 0;
+  };
+  const dx = shift(box.x * t.k + t.x, box.width * t.k, area.x, area.x + area.width);
+  const dy = shift(box.y * t.k + t.y, box.height * t.k, area.y, area.y + area.height);
+  return dx || dy ? { k: t.k, x: t.x + dx, y: t.y + dy } : t;
+}
+
+/**
+ * The widget's height (px) that shows `content` whole at the scale the automatic fit uses
+ * for a view `width` pixels wide, within [min, max]: short trees get a short widget, tall ones
+ * up to `max` (then the person pans).
+ * @param {Size} content
+ * @param {number} width      the viewport's width
+ * @param {{chrome: number, padding?: number, minScale?: number, min?: number, max?: number}} options
+ *   chrome: the widget's height around the viewport (toolbar, borders)
+ * @returns {number}
+ */
+export function autoHeight(
+  content,
+  width,
+  { chrome, padding = 16, minScale = MIN_SCALE, min = 320, max = 720 },
+) {
+  const k = clampScale((width - 2 * padding) / Math.max(1, content.width), minScale, 1);
+  const want = Math.ceil(content.height * k + 2 * padding + chrome);
+  return Math.min(max, Math.max(min, want));
+}
+
+/**
  * Zoom by `factor` keeping the viewport point (px, py) fixed.
  * @param {Transform} t
  * @param {number} factor

@@ -8,13 +8,13 @@ import { editText, keyAction, neighbour, shouldSend } from "./editing.js";
 import { CARD_H, CARD_W, JUNCTION_R, layoutTree } from "./layout.js";
 import { renderPanel } from "./panel.js";
 import { Toolbar } from "./toolbar.js";
-import { ancestors, hasKids, indexTree, initialCollapsed, SMALL_TREE } from "./tree.js";
+import { ancestors, hasKids, indexTree, initialCollapsed } from "./tree.js";
 import {
-  centerOn,
-  contains,
-  fitTransform,
+  autoFit,
+  autoHeight,
   intersects,
   MIN_SCALE,
+  panIntoView,
   visibleRect,
   zoomAt,
 } from "./viewport.js";
@@ -28,6 +28,7 @@ import {
  * @typedef {import("./layout.js").LayoutNode} LayoutNode
  * @typedef {import("./tree.js").TreeIndex} TreeIndex
  * @typedef {import("./viewport.js").Transform} Transform
+ * @typedef {import("./viewport.js").Rect} Rect
  *
  * @typedef {object} Editor
  * @property {string} metric
@@ -49,12 +50,20 @@ const CULL_ABOVE = 300;
 const CULL_MARGIN = 400;
 /** Stop showing an edit as pending if Python never answers (no change of tree_data or error). */
 const PENDING_TIMEOUT_MS = 5000;
-/** Fitting a big tree never shrinks cards below this scale (text stays readable); Fit may. */
-const AUTO_FIT_MIN_SCALE = 0.6;
-const FIT_PADDING = 16;
+/**
+ * The automatic fit (first render, expand / collapse all) never shrinks cards below this scale,
+ * so their text stays readable; a tree too big for it is panned. The Fit button may go smaller.
+ */
+export const AUTO_FIT_MIN_SCALE = 0.75;
+const FIT_PADDING = 8;
+/** The widget's height follows its tree's layout within these bounds (px). */
+const MIN_HEIGHT = 320;
+const MAX_HEIGHT = 720;
 /** Size assumed for culling before the view has been laid out by the browser. */
 const FALLBACK_VIEW = { width: 1200, height: 800 };
 const DRAG_THRESHOLD = 4;
+/** Radius of the badge holding a hypothesis link's sign (content px). */
+const HYP_BADGE_R = 9;
 
 let instances = 0;
 
@@ -94,6 +103,13 @@ class TreeView {
     this.pendingTimer = undefined;
     /** @type {ErrorInfo | null} */
     this.error = null;
+    /** @type {ErrorInfo | null} the error whose banner the person dismissed */
+    this.dismissed = null;
+    /** Size the widget to the tree once the view has a width (a new tree). */
+    this.sizePending = false;
+    /** The height this view gave the widget; any other height was set by hand (resize). */
+    this.autoHeightPx = "";
+    this.resizeFrame = 0;
     /** @type {Map<string, string>} the lever last picked per metric for "solve for" */
     this.levers = new Map();
     /** @type {Drag | null} */
@@ -119,11 +135,12 @@ class TreeView {
     this.empty = h("div", { className: "kpt-empty", text: "This tree has no metrics." });
     this.viewport = h("div", { className: "kpt-viewport" }, [this.stage, this.empty]);
     this.panel = h("aside", { className: "kpt-panel", attrs: { "aria-label": "Metric details" } });
-    this.root = h("div", { className: "kpt-root" }, [
-      this.toolbar.el,
-      this.banner,
-      h("div", { className: "kpt-body" }, [this.viewport, this.panel]),
-    ]);
+    // The panel and the banner float over the canvas: opening them never resizes it, so the
+    // tree keeps its scale and position.
+    this.body = h("div", { className: "kpt-body" }, [this.viewport, this.banner, this.panel]);
+    this.root = h("div", { className: "kpt-root" }, [this.toolbar.el, this.body]);
+    this.root.style.setProperty("--kpt-card-w", `${CARD_W}px`);
+    this.root.style.setProperty("--kpt-card-h", `${CARD_H}px`);
     el.append(this.root);
 
     this.listenToModel();
@@ -137,6 +154,7 @@ class TreeView {
     for (const cleanup of this.cleanups) cleanup();
     this.cleanups = [];
     cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.resizeFrame);
     clearTimeout(this.pendingTimer);
     this.root.remove();
   }
@@ -204,14 +222,16 @@ class TreeView {
       this.collapsed = new Set([...this.collapsed].filter((id) => hasKids(this.index, id)));
     } else {
       this.collapsed = initialCollapsed(this.index);
-      this.autoFit = this.autoFitScale();
+      this.autoFit = AUTO_FIT_MIN_SCALE;
+      this.sizePending = true;
     }
     if (this.editor && !this.index.byId.has(this.editor.metric)) this.closeEditor();
     this.clearPending();
     this.toolbar.update(data);
     this.empty.hidden = this.index.byId.size > 0;
-    this.relayout();
     this.renderPanel();
+    // New numbers for the same tree keep the scale and position; a new tree is fitted.
+    this.relayout(!sameTree);
     this.renderBanner();
   }
 
@@ -223,6 +243,10 @@ class TreeView {
     this.version++;
     this.syncCards();
     this.renderBanner();
+    // a rejected field stays in sight (below the banner, beside the panel)
+    if (this.error?.metric && this.layout.byId.has(this.error.metric)) {
+      this.bringIntoView(this.error.metric);
+    }
   }
 
   /** @param {{metric: string, field: EditField, text: string} | null} pending */
@@ -243,11 +267,12 @@ class TreeView {
 
   // ---- layout and drawing -------------------------------------------------------------------
 
-  relayout() {
+  /** @param {boolean} fit  fit the new layout to the view (a new tree or a new shape) */
+  relayout(fit) {
     this.layout = layoutTree(this.index, this.collapsed, this.data.hypotheses);
     this.drawEdges();
     this.version++;
-    if (this.autoFit !== null) this.fitNow();
+    if (fit && this.autoFit !== null) this.fitNow();
     else this.applyTransform();
     this.syncCards();
   }
@@ -258,13 +283,8 @@ class TreeView {
    */
   setCollapsed(collapsed) {
     this.collapsed = collapsed;
-    this.autoFit = this.autoFitScale();
-    this.relayout();
-  }
-
-  /** Small trees fit whole; big ones no smaller than readable. */
-  autoFitScale() {
-    return this.index.byId.size <= SMALL_TREE ? MIN_SCALE : AUTO_FIT_MIN_SCALE;
+    this.autoFit = AUTO_FIT_MIN_SCALE;
+    this.relayout(true);
   }
 
   /**
@@ -306,39 +326,42 @@ class TreeView {
       svg("path", { class: edgeStyle(kind).className, d: ds.join("") }),
     );
     const marks = junctions.map((j) => {
-      const style = edgeStyle(j.kind);
       const g = svg("g", {
         class: `kpt-junction kpt-junction-${j.kind}`,
         transform: `translate(${j.x},${j.y})`,
       });
       g.append(
-        svg("title", {}, style.label),
+        svg("title", {}, j.title),
         svg("circle", { r: JUNCTION_R }),
-        svg("text", { dy: "0.35em" }, style.symbol),
+        svg("text", { dy: "0.35em" }, edgeStyle(j.kind).symbol),
       );
       return g;
     });
-    const links = hypotheses.flatMap((x) => {
+    /** @param {string} id */
+    const name = (id) => this.index.byId.get(id)?.name ?? id;
+    const links = hypotheses.map((x) => {
+      const title = `Hypothesis: ${name(x.from)} \u2192 ${name(x.to)} (${x.sign || "?"})${
+        x.note ? `: ${x.note}` : ""
+      }`;
       const path = svg("path", {
         class: edgeStyle("hypothesis").className,
         d: x.d,
         "marker-end": `url(#${arrow})`,
       });
-      path.append(
-        svg(
-          "title",
-          {},
-          `Hypothesis ${x.from} \u2192 ${x.to} (${x.sign})${x.note ? `: ${x.note}` : ""}`,
-        ),
+      path.append(svg("title", {}, title));
+      // the expected sign in a badge on the link: reads as a label, not as part of the dashes
+      const badge = svg("g", {
+        class: "kpt-hyp-badge",
+        transform: `translate(${x.labelX},${x.labelY})`,
+      });
+      badge.append(
+        svg("title", {}, title),
+        svg("circle", { r: HYP_BADGE_R }),
+        svg("text", { dy: "0.35em" }, x.sign === "-" ? "\u2212" : x.sign || "?"),
       );
-      const sign = x.sign === "-" ? "\u2212" : x.sign;
-      const label = svg(
-        "text",
-        // beside the link, not on it (a "+" on a vertical dashed line reads as part of it)
-        { class: "kpt-hyp-sign", x: x.labelX, y: x.labelY, dx: "0.8em", dy: "-0.5em" },
-        sign,
-      );
-      return [path, label];
+      const g = svg("g", { class: "kpt-hyp" });
+      g.append(path, badge);
+      return g;
     });
     const defs = svg("defs");
     const marker = svg("marker", {
@@ -354,7 +377,7 @@ class TreeView {
     defs.append(marker);
     this.edges.setAttribute("width", String(width));
     this.edges.setAttribute("height", String(height));
-    this.edges.replaceChildren(defs, ...paths, ...links, ...marks);
+    this.edges.replaceChildren(defs, ...paths, ...marks, ...links);
   }
 
   /** Create, update and drop cards so the DOM holds those near the view (or all, when few). */
@@ -413,31 +436,58 @@ class TreeView {
     return width > 0 && height > 0 ? { width, height } : FALLBACK_VIEW;
   }
 
+  /**
+   * Every error also shows in the banner above the canvas, unscaled, so it reads at any zoom.
+   * An error about a drawn card is a copy of the message beside its field (which keeps
+   * `data-role="error"`); any other failure lives only here and carries it.
+   */
   renderBanner() {
     const err = this.error;
-    const onCard = err?.metric && this.layout.byId.has(err.metric);
-    if (!err || onCard) {
+    if (!err || err === this.dismissed) {
       this.banner.replaceChildren();
       return;
     }
+    const metric = err.metric ? this.index.byId.get(err.metric) : undefined;
+    const onCard = !!metric && this.layout.byId.has(metric.id);
     const dismiss = h("button", {
       className: "kpt-btn kpt-banner-close",
       text: "\u00d7",
-      attrs: { type: "button", "aria-label": "Dismiss" },
+      attrs: { type: "button", "aria-label": "Dismiss", title: "Dismiss" },
     });
-    dismiss.addEventListener("click", () => this.banner.replaceChildren());
+    dismiss.addEventListener("click", () => {
+      this.dismissed = err;
+      this.banner.replaceChildren();
+    });
+    /** @type {HTMLElement[]} */
+    const parts = [];
+    if (metric) {
+      const where = err.field ? `${metric.name} \u00b7 ${err.field}` : metric.name;
+      const show = h("button", {
+        className: "kpt-link kpt-banner-where",
+        text: where,
+        attrs: { type: "button", title: "Show this metric", "data-select": metric.id },
+      });
+      show.addEventListener("click", () => {
+        this.openAncestors(metric.id);
+        this.bringIntoView(metric.id);
+      });
+      parts.push(show, h("span", { className: "kpt-banner-sep", text: ": " }));
+    }
+    parts.push(h("span", { className: "kpt-banner-text", text: String(err.message) }));
+    /** @type {Record<string, string>} */
+    const attrs = onCard ? { "data-role": "error-summary" } : { "data-role": "error", role: "alert" };
     this.banner.replaceChildren(
-      h(
-        "div",
-        { className: "kpt-error kpt-banner", attrs: { "data-role": "error", role: "alert" } },
-        [h("span", { text: String(err.message) }), dismiss],
-      ),
+      h("div", { className: "kpt-error kpt-banner", attrs }, [
+        h("div", { className: "kpt-banner-msg" }, parts),
+        dismiss,
+      ]),
     );
   }
 
   renderPanel() {
     const metric = this.index.byId.get(this.selected);
     this.panel.hidden = !metric;
+    this.body.classList.toggle("kpt-panel-open", !!metric);
     if (!metric) {
       this.panel.replaceChildren();
       return;
@@ -479,21 +529,70 @@ class TreeView {
   /** Fit the tree; along an axis where it is too big to fit readably, show its root instead. */
   fitNow() {
     if (this.autoFit === null) return;
-    const view = this.viewSize();
-    const { width, height } = this.layout;
-    const t = fitTransform(
-      view,
-      { width, height },
+    this.sizeToTree();
+    const root = this.layout.nodes[0];
+    this.transform = autoFit(
+      this.openArea(false),
+      this.layout,
+      root ? { x: root.x, y: root.y, width: CARD_W, height: CARD_H } : null,
       { minScale: this.autoFit, padding: FIT_PADDING },
     );
-    const root = this.layout.nodes[0];
-    if (root && width * t.k > view.width) t.x = FIT_PADDING - root.x * t.k;
-    if (root && height * t.k > view.height) t.y = view.height / 2 - (root.y + CARD_H / 2) * t.k;
-    this.transform = t;
     this.applyTransform();
   }
 
+  /**
+   * Give a new tree a height that suits it (a short tree a short widget, a tall one up to
+   * MAX_HEIGHT), once the view has a width; never after the person resized the widget.
+   */
+  sizeToTree() {
+    if (!this.sizePending) return;
+    const width = this.viewport.clientWidth;
+    if (!(width > 0)) return; // not laid out yet: the first resize comes back here
+    this.sizePending = false;
+    const current = this.root.style.height;
+    if (current && current !== this.autoHeightPx) return;
+    const chrome = this.root.offsetHeight - this.viewport.clientHeight;
+    const px = autoHeight(this.layout, width, {
+      chrome,
+      padding: FIT_PADDING,
+      minScale: AUTO_FIT_MIN_SCALE,
+      min: MIN_HEIGHT,
+      max: MAX_HEIGHT,
+    });
+    this.autoHeightPx = `${px}px`;
+    if (current !== this.autoHeightPx) this.root.style.height = this.autoHeightPx;
+  }
+
+  /**
+   * The part of the viewport the panel (and, for `belowBanner`, the error banner) leaves
+   * free, in viewport pixels. A panel taking more than half a narrow view is ignored.
+   * @param {boolean} belowBanner
+   * @returns {Rect}
+   */
+  openArea(belowBanner) {
+    const view = this.viewSize();
+    const panel = this.panel.hidden ? 0 : this.panel.offsetWidth;
+    const width = panel && view.width - panel >= view.width / 2 ? view.width - panel : view.width;
+    const banner = this.banner.firstElementChild;
+    const top =
+      belowBanner && banner instanceof HTMLElement
+        ? Math.min(view.height / 2, this.banner.offsetTop + this.banner.offsetHeight)
+        : 0;
+    return { x: 0, y: top, width, height: view.height - top };
+  }
+
   onResize() {
+    if (this.sizePending) {
+      // resizing the widget from inside a ResizeObserver callback would loop: next frame
+      cancelAnimationFrame(this.resizeFrame);
+      this.resizeFrame = requestAnimationFrame(() => {
+        this.resizeFrame = 0;
+        this.sizeToTree();
+        this.fitNow();
+        this.scheduleSync();
+      });
+      return;
+    }
     if (this.autoFit !== null) this.fitNow();
     this.scheduleSync();
   }
@@ -574,17 +673,19 @@ class TreeView {
   }
 
   /**
-   * Make a drawn metric's card exist and sit wholly in view, panning if needed.
+   * Make a drawn metric's card exist and sit wholly in view, beside the panel and below the
+   * banner, with the smallest pan that does it (the scale never changes).
    * @param {string} id
    * @returns {Card | undefined}
    */
   bringIntoView(id) {
     const node = this.layout.byId.get(id);
     if (!node) return undefined;
-    const view = this.viewSize();
-    const box = { x: node.x, y: node.y, width: CARD_W, height: CARD_H };
-    if (!contains(visibleRect(this.transform, view, -8), box)) {
-      this.setTransform(centerOn(this.transform, view, node.x + CARD_W / 2, node.y + CARD_H / 2));
+    // before the browser has laid the view out there is nothing to pan against
+    if (this.viewport.clientWidth > 0 && this.viewport.clientHeight > 0) {
+      const box = { x: node.x, y: node.y, width: CARD_W, height: CARD_H };
+      const t = panIntoView(this.transform, this.openArea(true), box);
+      if (t !== this.transform) this.setTransform(t);
     }
     this.drawCard(node);
     return this.cards.get(id);
@@ -608,21 +709,28 @@ class TreeView {
   selectFromModel(id) {
     if (id === this.selected) return;
     this.selected = id;
-    const hidden = ancestors(this.index, id).filter((a) => this.collapsed.has(a));
-    if (hidden.length) {
-      hidden.forEach((a) => this.collapsed.delete(a));
-      this.autoFit = null;
-      this.relayout();
-    }
+    this.openAncestors(id);
     this.refreshSelection();
     if (id) this.bringIntoView(id);
   }
 
-  /** Redraw for a new selection; the panel opening or closing resizes the canvas. */
+  /**
+   * Open the collapsed subtrees that hide a metric (keeping the scale).
+   * @param {string} id
+   */
+  openAncestors(id) {
+    const hidden = ancestors(this.index, id).filter((a) => this.collapsed.has(a));
+    if (!hidden.length) return;
+    hidden.forEach((a) => this.collapsed.delete(a));
+    this.autoFit = null;
+    this.relayout(false);
+    this.renderBanner();
+  }
+
+  /** Redraw for a new selection. The panel floats over the canvas: no fit, no new scale. */
   refreshSelection() {
     this.version++;
     this.renderPanel();
-    if (this.autoFit !== null) this.fitNow();
     this.syncCards();
   }
 

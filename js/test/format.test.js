@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatValue, formatVariance, formatVariancePct, rawAttr, MISSING } from "../format.js";
+import {
+  formatCardValue,
+  formatValue,
+  formatVariance,
+  formatVariancePct,
+  MISSING,
+  rawAttr,
+} from "../format.js";
 
 describe("formatValue", () => {
   it.each([
@@ -44,6 +51,15 @@ describe("formatValue", () => {
     expect(formatValue(1234.5, null)).toBe("1,234.5");
     expect(formatValue(25_000, "number")).toBe("25k");
     expect(formatValue(42, "hours")).toBe("42 hours");
+  });
+
+  it("leaves a free-text unit to the card's badge in a card's cell", () => {
+    expect(formatCardValue(14.2, "sessions")).toBe("14.2");
+    expect(formatCardValue(311_000_000, "minutes")).toBe("311M");
+    expect(formatCardValue(14_700_000, "currency")).toBe("$14.7M");
+    expect(formatCardValue(0.21, "percent")).toBe("21%");
+    expect(formatCardValue(74, "days")).toBe("74 d");
+    expect(formatCardValue(null, "sessions")).toBe(MISSING);
   });
 
   it("shows a dash for missing and non-finite numbers", () => {

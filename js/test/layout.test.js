@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CARD_H, CARD_W, GAP_X, layoutTree } from "../layout.js";
+import { CARD_H, CARD_W, GAP_X, GAP_Y, layoutTree } from "../layout.js";
 import { indexTree, initialCollapsed } from "../tree.js";
 import { bigTree, metric, revenueTree } from "./fixtures.js";
 
@@ -42,9 +42,41 @@ describe("layoutTree", () => {
     expect(layout.edges.every((e) => /^M[\d.,\-]+[HC]/.test(e.d))).toBe(true);
   });
 
+  it("explains each junction's relation with the formula", () => {
+    expect(layout.junctions.map((j) => j.title)).toEqual([
+      "product: customers * arpc",
+      "sum: new_customers + returning_customers - lost_customers",
+      "product: website_visitors * signup_rate",
+    ]);
+    const data = revenueTree();
+    data.metrics[0].relation = "formula";
+    data.metrics[0].formula = "list_acv * (1 - discount_rate)";
+    const drawn = layoutTree(indexTree(data), new Set());
+    expect(drawn.junctions[0].title).toBe("formula: list_acv * (1 - discount_rate)");
+  });
+
+  it("is compact: columns a gap apart, siblings GAP_Y apart", () => {
+    expect(GAP_X).toBeLessThanOrEqual(60);
+    const [revenue, customers] = [layout.byId.get("revenue"), layout.byId.get("customers")];
+    expect((customers?.x ?? 0) - (revenue?.x ?? 0)).toBe(CARD_W + GAP_X);
+    const kids = ["new_customers", "returning_customers", "lost_customers"].map(
+      (id) => layout.byId.get(id)?.y ?? 0,
+    );
+    expect(kids[1] - kids[0]).toBe(CARD_H + GAP_Y);
+    expect(kids[2] - kids[1]).toBe(CARD_H + GAP_Y);
+  });
+
   it("links hypotheses between drawn metrics", () => {
     expect(layout.hypotheses).toHaveLength(1);
     expect(layout.hypotheses[0]).toMatchObject({ from: "arpc", to: "lost_customers", sign: "+" });
+    // the sign sits on the link near its driver: converging links keep their signs apart
+    const link = layout.hypotheses[0];
+    const [from, to] = [layout.byId.get("arpc"), layout.byId.get("lost_customers")];
+    const start = (from?.x ?? 0) + CARD_W;
+    const end = to?.x ?? 0;
+    expect(link.labelX).toBeGreaterThan(start);
+    expect(link.labelX - start).toBeLessThan(end - link.labelX);
+    expect(link.labelY).toBeCloseTo((from?.y ?? 0) + CARD_H / 2); // same row: a straight link
   });
 
   it("places a hypothesis driver under the metric it drives without a formula edge", () => {

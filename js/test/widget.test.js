@@ -1,6 +1,9 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import widget from "../widget.js";
+import { CARD_H, CARD_W, layoutTree } from "../layout.js";
+import { indexTree } from "../tree.js";
+import { autoHeight } from "../viewport.js";
+import widget, { AUTO_FIT_MIN_SCALE } from "../widget.js";
 import { bigTree, metric, revenueTree } from "./fixtures.js";
 
 /**
@@ -94,6 +97,84 @@ const openTarget = (id) => {
   return /** @type {HTMLInputElement} */ ($('input[data-field="target-input"]'));
 };
 
+/** The stage's transform, parsed. */
+const transform = () => {
+  const m = /translate\(([-\d.e]+)px, ([-\d.e]+)px\) scale\(([\d.e]+)\)/.exec(
+    $(".kpt-stage").style.transform,
+  );
+  return { x: Number(m?.[1]), y: Number(m?.[2]), k: Number(m?.[3]) };
+};
+
+/**
+ * Give the view a browser's box sizes (happy-dom does no layout): the viewport
+ * `view.width` x `view.height`, the panel `panel` wide when shown, the widget `chrome` taller
+ * than its viewport. Returns the undo.
+ * @param {{width: number, height: number}} view
+ * @param {{panel?: number, chrome?: number}} [options]
+ */
+function fakeLayout(view, { panel = 300, chrome = 40 } = {}) {
+  /** @param {HTMLElement} node */
+  const size = (node) => {
+    if (node.classList.contains("kpt-viewport")) return [view.width, view.height];
+    if (node.classList.contains("kpt-panel")) return node.hidden ? [0, 0] : [panel, view.height];
+    if (node.classList.contains("kpt-root")) return [view.width + 2, view.height + chrome];
+    return [0, 0];
+  };
+  const props = /** @type {const} */ ([
+    ["clientWidth", 0],
+    ["clientHeight", 1],
+    ["offsetWidth", 0],
+    ["offsetHeight", 1],
+  ]);
+  const proto = HTMLElement.prototype;
+  const saved = props.map(([name]) => Object.getOwnPropertyDescriptor(proto, name));
+  for (const [name, i] of props) {
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      get() {
+        return size(this)[i];
+      },
+    });
+  }
+  return () =>
+    props.forEach(([name], i) => {
+      const d = saved[i];
+      if (d) Object.defineProperty(proto, name, d);
+      else delete (/** @type {any} */ (proto))[name];
+    });
+}
+
+/** A chain of `depth` metrics, each the parent of the next: wider than any view. */
+function deepTree(depth = 7) {
+  /** @type {import("../types.js").Metric[]} */
+  const metrics = [];
+  /**
+   * @param {string} id
+   * @param {number} level
+   * @param {string | null} parent
+   */
+  const add = (id, level, parent) => {
+    const kids = level + 1 < depth ? [`${id}a`] : [];
+    metrics.push(
+      metric({
+        id,
+        name: `Metric ${id}`,
+        parent,
+        level,
+        children: kids,
+        formula: kids.length ? kids.join(" + ") : null,
+        relation: kids.length ? "sum" : null,
+        value: 1,
+        target: 1,
+        status: "on_track",
+      }),
+    );
+    kids.forEach((k) => add(k, level + 1, id));
+  };
+  add("m", 0, null);
+  return { ...revenueTree(), name: "deep", root: "m", metrics, hypotheses: [] };
+}
+
 beforeEach(() => {
   el = document.createElement("div");
   document.body.append(el);
@@ -146,6 +227,36 @@ describe("cards", () => {
     const symbols = [...el.querySelectorAll(".kpt-junction text")].map((t) => t.textContent);
     expect(symbols).toEqual(["\u00d7", "\u03a3", "\u00d7"]);
     expect(el.querySelectorAll("path.kpt-edge-hypothesis")).toHaveLength(1);
+  });
+
+  it("explains relation symbols and hypothesis signs in tooltips", () => {
+    mount(revenueTree());
+    const titles = [...el.querySelectorAll(".kpt-junction > title")].map((t) => t.textContent);
+    expect(titles).toEqual([
+      "product: customers * arpc",
+      "sum: new_customers + returning_customers - lost_customers",
+      "product: website_visitors * signup_rate",
+    ]);
+    const badge = /** @type {Element} */ (el.querySelector(".kpt-hyp-badge"));
+    expect(badge.querySelector("text")?.textContent).toBe("+");
+    expect(badge.querySelector("title")?.textContent).toBe(
+      "Hypothesis: Avg revenue per customer \u2192 Lost customers (+): Price rises drive churn",
+    );
+  });
+
+  it("keeps the whole name, as text, in the name's title", () => {
+    const data = revenueTree();
+    const long = "Marketing-qualified leads from <b>paid</b> and organic channels";
+    data.metrics[3].name = long;
+    mount(data);
+    const name = /** @type {HTMLElement} */ (card("new_customers").querySelector(".kpt-name"));
+    expect(name.textContent).toBe(long);
+    expect(name.title).toBe(`${long} (new_customers)`);
+    expect(name.children).toHaveLength(0);
+    expect(card("revenue").style.getPropertyValue("width")).toBe(""); // size from the CSS
+    const root = /** @type {HTMLElement} */ ($(".kpt-root"));
+    expect(root.style.getPropertyValue("--kpt-card-h")).toBe(`${CARD_H}px`);
+    expect(root.style.getPropertyValue("--kpt-card-w")).toBe(`${CARD_W}px`);
   });
 
   it("collapses and expands a subtree", () => {
@@ -278,6 +389,52 @@ describe("editing", () => {
     expect(el.querySelector('[data-role="error"]')).toBeNull();
   });
 
+  it("puts a rejected edit's message inside its card and, whole, in the banner", () => {
+    mount(revenueTree());
+    const message = "'abc' is not a number (try 1200, 1.2k, 12% or $1,200)";
+    model.set("error", { metric: "signup_rate", field: "target", text: "abc", message });
+    const box = card("signup_rate");
+    const error = /** @type {HTMLElement} */ (box.querySelector('[data-role="error"]'));
+    // in the card's flow, where the owner line was (the card keeps its size)
+    expect(error.parentElement).toBe(box);
+    expect(error.nextElementSibling?.classList.contains("kpt-card-foot")).toBe(true);
+    expect(box.classList.contains("kpt-has-error")).toBe(true);
+    expect(error.classList.contains("kpt-error-at-target")).toBe(true);
+    expect(error.title).toBe(message);
+    const target = /** @type {HTMLElement} */ (box.querySelector('[data-field="target"]'));
+    expect(target.getAttribute("aria-invalid")).toBe("true");
+    expect(target.getAttribute("aria-describedby")).toBe(error.id);
+    expect(box.querySelector('[data-field="value"]')?.hasAttribute("aria-invalid")).toBe(false);
+    // the first data-role="error" in the output is the one beside the field
+    expect(el.querySelector('[data-role="error"]')).toBe(error);
+    const banner = /** @type {HTMLElement} */ ($(".kpt-banner"));
+    expect(banner.getAttribute("data-role")).toBe("error-summary");
+    expect(banner.textContent).toContain(`Signup rate \u00b7 target: ${message}`);
+    // dismissed, it stays away through redraws until the next error
+    click(/** @type {HTMLElement} */ (banner.querySelector(".kpt-banner-close")));
+    expect($(".kpt-banner")).toBeNull();
+    model.set("tree_data", revenueTree());
+    expect($(".kpt-banner")).toBeNull();
+    expect(card("signup_rate").querySelector('[data-role="error"]')).not.toBeNull();
+    model.set("error", { metric: "arpc", field: "value", text: "x", message: "no" });
+    expect($(".kpt-banner")?.textContent).toContain("Avg revenue per customer \u00b7 value: no");
+    expect(card("signup_rate").querySelector('[data-role="error"]')).toBeNull();
+    expect(target.hasAttribute("aria-invalid")).toBe(false);
+    model.set("error", {});
+    expect($(".kpt-banner")).toBeNull();
+  });
+
+  it("carries data-role=error in the banner when the metric is not drawn", () => {
+    mount(bigTree(2000));
+    model.set("error", { metric: "m1999", field: "target", text: "x", message: "bad" });
+    const banner = /** @type {HTMLElement} */ ($('.kpt-banner[data-role="error"]'));
+    expect(banner.textContent).toContain("bad");
+    // "Show" opens the ancestors: the card then holds the message, the banner a copy
+    click(/** @type {HTMLElement} */ (banner.querySelector(".kpt-banner-where")));
+    expect(card("m1999")?.querySelector('[data-role="error"]')?.textContent).toBe("bad");
+    expect($(".kpt-banner")?.getAttribute("data-role")).toBe("error-summary");
+  });
+
   it("opens the editor from the keyboard", () => {
     mount(revenueTree());
     const target = /** @type {HTMLElement} */ (card("arpc").querySelector('[data-field="target"]'));
@@ -370,6 +527,87 @@ describe("selection and panel", () => {
     const finding = /** @type {HTMLElement} */ ($(".kpt-finding"));
     expect(finding.classList.contains("kpt-sev-warning")).toBe(true);
     expect(finding.textContent).toContain("Target is 20% above the best month.");
+  });
+});
+
+describe("scale, fit and the panel", () => {
+  /** @type {(() => void) | undefined} */
+  let undo;
+  afterEach(() => {
+    undo?.();
+    undo = undefined;
+  });
+
+  it("fits first at a readable scale, the root's column at the left", () => {
+    undo = fakeLayout({ width: 1000, height: 560 });
+    mount(deepTree(7));
+    const t = transform();
+    expect(t.k).toBe(AUTO_FIT_MIN_SCALE);
+    expect(AUTO_FIT_MIN_SCALE).toBeGreaterThanOrEqual(0.75);
+    expect(parseFloat(card("m").style.left) * t.k + t.x).toBeCloseTo(8);
+    // the Fit button shows everything, smaller
+    click(/** @type {HTMLElement} */ ($(".kpt-fit")));
+    expect(transform().k).toBeLessThan(AUTO_FIT_MIN_SCALE);
+  });
+
+  it("never re-fits or rescales for a selection, the panel or an edit", () => {
+    const view = { width: 1000, height: 560 };
+    undo = fakeLayout(view);
+    mount(revenueTree());
+    const first = transform();
+    view.width = 700; // as if the canvas had narrowed: nothing here may fit again
+    const input = openTarget("signup_rate"); // selects the card: the panel opens
+    expect($(".kpt-panel").hidden).toBe(false);
+    const opened = transform();
+    expect(opened.k).toBe(first.k);
+    input.value = "4%";
+    press(input, "Enter");
+    model.set("tree_data", revenueTree());
+    model.set("error", { metric: "signup_rate", field: "target", text: "x", message: "no" });
+    model.set("error", {});
+    click(/** @type {HTMLElement} */ ($(".kpt-panel-close")));
+    expect($(".kpt-panel").hidden).toBe(true);
+    expect(transform()).toEqual(opened);
+  });
+
+  it("pans a selected card out from under the panel, keeping the scale", () => {
+    undo = fakeLayout({ width: 1000, height: 560 }, { panel: 300 });
+    mount(revenueTree());
+    const before = transform();
+    const box = card("signup_rate");
+    const right = () => (parseFloat(box.style.left) + CARD_W) * transform().k + transform().x;
+    expect(right()).toBeGreaterThan(700); // under where the panel opens
+    click(/** @type {HTMLElement} */ (box.querySelector(".kpt-name")));
+    expect(transform().k).toBe(before.k);
+    expect(transform().y).toBe(before.y);
+    expect(right()).toBeCloseTo(700 - 8); // the least pan that shows it
+  });
+
+  it("sizes the widget to its tree once, between 320 and 720 px", () => {
+    undo = fakeLayout({ width: 966, height: 560 }, { chrome: 40 });
+    mount(revenueTree());
+    const root = /** @type {HTMLElement} */ ($(".kpt-root"));
+    const data = revenueTree();
+    const content = layoutTree(indexTree(data), new Set(), data.hypotheses);
+    const want = autoHeight(content, 966, { chrome: 40, padding: 8, minScale: 0.75 });
+    expect(root.style.height).toBe(`${want}px`);
+    expect(want).toBeGreaterThan(320);
+    expect(want).toBeLessThan(720);
+    cleanup();
+    mount(bigTree(2000));
+    expect($(".kpt-root").style.height).toBe("720px");
+    cleanup();
+    mount(deepTree(3)); // one row of cards
+    expect($(".kpt-root").style.height).toBe("320px");
+  });
+
+  it("keeps a height set by hand", () => {
+    undo = fakeLayout({ width: 966, height: 560 });
+    mount(revenueTree());
+    const root = /** @type {HTMLElement} */ ($(".kpt-root"));
+    root.style.height = "450px"; // the resize handle
+    model.set("tree_data", { ...deepTree(3), name: "another tree" });
+    expect(root.style.height).toBe("450px");
   });
 });
 

@@ -10,7 +10,18 @@ import time
 from pathlib import Path
 
 import pytest
-from e2e_lab import REPO, Notebook, card, field, new_page, open_editor, raw, type_edit, wait_raw
+from e2e_lab import (
+    REPO,
+    Notebook,
+    card,
+    clickable,
+    field,
+    new_page,
+    open_editor,
+    raw,
+    type_edit,
+    wait_raw,
+)
 from e2e_trees import HOSTILE_NAMES
 
 pytestmark = pytest.mark.e2e
@@ -134,6 +145,106 @@ def test_rejected_edits_show_a_message_and_change_nothing(page, lab, texts):
     assert not page.problems, page.problems
 
 
+def geometry(view) -> dict:
+    """The stage's transform and the screen boxes of the viewport, panel, banner and cards."""
+    return view.evaluate("""(el) => {
+        const box = (e) => e ? (({left, top, right, bottom, width, height}) =>
+            ({left, top, right, bottom, width, height}))(e.getBoundingClientRect()) : null;
+        const t = el.querySelector('.kpt-stage').style.transform;
+        const [, x, y, k] = /translate\\(([-\\d.e]+)px, ([-\\d.e]+)px\\) scale\\(([\\d.e]+)\\)/
+            .exec(t).map(Number);
+        const panel = el.querySelector('.kpt-panel');
+        return {
+            x, y, k,
+            viewport: box(el.querySelector('.kpt-viewport')),
+            panel: panel.hidden ? null : box(panel),
+            cards: Object.fromEntries([...el.querySelectorAll('[data-metric]')]
+                .map((c) => [c.getAttribute('data-metric'), box(c)])),
+        };
+    }""")
+
+
+def inside(inner: dict, outer: dict, slack: float = 1.0) -> bool:
+    return (inner["left"] >= outer["left"] - slack and inner["top"] >= outer["top"] - slack
+            and inner["right"] <= outer["right"] + slack
+            and inner["bottom"] <= outer["bottom"] + slack)
+
+
+def apart(a: dict, b: dict) -> bool:
+    return (a["right"] <= b["left"] + 1 or b["right"] <= a["left"] + 1
+            or a["bottom"] <= b["top"] + 1 or b["bottom"] <= a["top"] + 1)
+
+
+def test_editing_keeps_the_scale_and_shows_errors_inside_the_card(page, lab):
+    """Selecting a card (the panel opens), editing and a rejected edit never rescale the tree;
+    the first fit is readable; the error sits inside its card and, unscaled, in the banner."""
+    source, root = archetype_or_small()
+    nb = Notebook(page, lab, "scale.ipynb", [source + "w"])
+    nb.run(0)
+    view = nb.wait_view(0, root)
+    page.wait_for_timeout(300)  # the first resize (the widget takes the tree's height)
+    first = geometry(view)
+    assert first["k"] >= 0.75 - 1e-6, "the first fit keeps cards readable"
+    height = view.locator(".kpt-root").first.bounding_box()["height"]
+    assert 320 <= height <= 721
+    if first["viewport"]["width"] >= 940 and root != "revenue":
+        # a 20-metric archetype fits whole at that scale in a ~970 px wide output
+        outside = [m for m, b in first["cards"].items() if not inside(b, first["viewport"])]
+        assert not outside, outside
+    # the right-most card: where the panel opens
+    leaf = max(first["cards"], key=lambda m: (first["cards"][m]["left"], first["cards"][m]["top"]))
+    field(view, leaf).click()
+    editor = card(view, leaf).locator('input[data-field="target-input"]')
+    editor.wait_for()
+    opened = geometry(view)
+    assert opened["panel"] is not None, "clicking a number selects the card"
+    assert opened["k"] == first["k"], "opening the panel keeps the scale"
+    assert opened["viewport"] == first["viewport"], "the panel floats over the canvas"
+    box = opened["cards"][leaf]
+    assert inside(box, opened["viewport"]) and apart(box, opened["panel"]), (
+        "the selected card is panned beside the panel")
+    assert clickable(editor)
+    editor.fill("abc")
+    editor.press("Enter")
+    error = view.locator('[data-role="error"]').first  # as the acceptance test selects it
+    error.wait_for(state="visible", timeout=10_000)
+    message = nb.py_json("w.error")["message"]
+    assert error.inner_text().strip() == message
+    assert error.evaluate("(e) => e.closest('[data-metric]')?.getAttribute('data-metric')") == leaf
+    rejected = geometry(view)
+    assert rejected["k"] == first["k"]
+    # inside its card: the card keeps its size and covers no other card
+    error_box = error.bounding_box()
+    card_box = rejected["cards"][leaf]
+    assert (error_box["x"] >= card_box["left"] - 1 and error_box["y"] >= card_box["top"] - 1
+            and error_box["x"] + error_box["width"] <= card_box["right"] + 1
+            and error_box["y"] + error_box["height"] <= card_box["bottom"] + 1)
+    assert card_box["height"] == pytest.approx(first["cards"][leaf]["height"], abs=0.5)
+    others = [m for m, b in rejected["cards"].items() if m != leaf and not apart(b, card_box)]
+    assert not others, others
+    # and the whole message, unscaled, in the banner at the top (not under the panel)
+    banner = view.locator('.kpt-banner[data-role="error-summary"]')
+    assert banner.is_visible()
+    assert message in banner.inner_text()
+    assert banner.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)") >= 12
+    banner_box = banner.bounding_box()
+    assert banner_box["x"] + banner_box["width"] <= rejected["panel"]["left"] + 1
+    assert apart(rejected["cards"][leaf], {
+        "left": banner_box["x"], "top": banner_box["y"],
+        "right": banner_box["x"] + banner_box["width"],
+        "bottom": banner_box["y"] + banner_box["height"]}), "the banner covers the card"
+    # closing the panel neither re-fits nor pans
+    view.get_by_label("Close details").click()
+    closed = geometry(view)
+    assert closed["panel"] is None
+    assert (closed["x"], closed["y"], closed["k"]) == (rejected["x"], rejected["y"], rejected["k"])
+    # a good edit clears both messages
+    type_edit(view, leaf, "7")
+    view.locator('[data-role="error"]').first.wait_for(state="detached", timeout=10_000)
+    assert not view.locator(".kpt-banner").count()
+    assert not page.problems, page.problems
+
+
 def test_a_change_made_in_python_reaches_the_open_view(page, lab):
     nb = Notebook(page, lab, "python_side.ipynb", [
         SMALL + "w",
@@ -247,9 +358,11 @@ def test_hostile_names_render_as_text_and_run_nothing(page, lab):
     for metric, name in HOSTILE_NAMES.items():
         assert name in card(view, metric).inner_text()
     # open the detail panel of each hostile metric: names, owner, description drawn there too
+    # (the panel floats over the canvas: close it before clicking a card it may cover)
     for metric in ("revenue", "customers", "arpc", "signup_rate"):
         card(view, metric).click(position={"x": 12, "y": 8})
         page.wait_for_timeout(100)
+        view.get_by_label("Close details").click()
     # an edit whose text is markup comes back in the error message, as text
     type_edit(view, "signup_rate", "<img src=x onerror=alert(5)>")
     view.locator('[data-role="error"]', has_text="<img src=x").first.wait_for(timeout=10_000)
@@ -326,9 +439,38 @@ def test_screenshots_in_light_and_dark_theme(sharp_page, lab):
         const clipped = [...el.querySelectorAll('[data-field="value"], [data-field="target"]')]
           .filter((s) => s.scrollWidth > s.clientWidth + 1)
           .map((s) => s.closest('[data-metric]').getAttribute('data-metric'));
-        return {overlaps, clipped};
+        // a name takes up to two lines, all of it shown; nothing spills out of a card
+        const cut = [...el.querySelectorAll('[data-metric] .kpt-name')]
+          .filter((n) => n.scrollHeight > n.clientHeight + 1)
+          .map((n) => n.closest('[data-metric]').getAttribute('data-metric'));
+        const spilled = [...el.querySelectorAll('[data-metric]')]
+          .filter((c) => c.scrollHeight > c.clientHeight + 1)
+          .map((c) => c.getAttribute('data-metric'));
+        return {overlaps, clipped, cut, spilled};
     }""")
-    assert layout == {"overlaps": [], "clipped": []}
+    assert layout == {"overlaps": [], "clipped": [], "cut": [], "spilled": []}
+    names = nb.py_json("{m['id']: m['name'] for m in w.tree_data['metrics']}")
+    titles = view.evaluate("""(el) => Object.fromEntries([...el.querySelectorAll('[data-metric]')]
+        .map((c) => [c.getAttribute('data-metric'), c.querySelector('.kpt-name').title]))""")
+    for metric, name in names.items():
+        assert titles[metric].startswith(name), (metric, titles[metric])
+    # the relation symbols explain themselves ("formula: list_acv * (1 - discount_rate)")
+    words = {"sum": "sum", "product": "product", "ratio": "ratio"}
+    expected = {m["id"]: f"{words.get(m['relation'], 'formula')}: {m['formula']}"
+                for m in nb.py_json("w.tree_data['metrics']")
+                if m["formula"] and any(c in names for c in m["children"])}
+    shown = view.evaluate("""(el) => [...el.querySelectorAll('.kpt-junction title')].map(
+        (t) => t.textContent)""")
+    assert sorted(shown) == sorted(expected.values())
+    # hypothesis signs: in badges big enough to read, with a tooltip
+    badges = view.evaluate("""(el) => [...el.querySelectorAll('.kpt-hyp-badge')].map((g) => ({
+        sign: g.querySelector('text').textContent, title: g.querySelector('title').textContent,
+        size: g.querySelector('text').getBoundingClientRect().height}))""")
+    hypotheses = nb.py_json("w.tree_data['hypotheses']")
+    assert len(badges) == len(hypotheses)
+    for badge in badges:
+        assert badge["sign"] in ("+", "\u2212", "?") and badge["title"].startswith("Hypothesis")
+        assert badge["size"] >= 9, badge
     try:
         for theme, name in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
             page.evaluate("(t) => window.jupyterapp.commands.execute("
@@ -342,4 +484,18 @@ def test_screenshots_in_light_and_dark_theme(sharp_page, lab):
         page.evaluate("() => window.jupyterapp.commands.execute("
                       "'apputils:change-theme', {theme: 'JupyterLab Light'})")
     assert (folder / "widget-dark.png").stat().st_size > 10_000
+    # the detail panel open, then a rejected edit: for people to look at, never for the docs
+    extra = REPO / "test-artifacts" / "screenshots"
+    extra.mkdir(parents=True, exist_ok=True)
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'",
+                           timeout=20_000)
+    leaf = max(names, key=lambda m: card(view, m).bounding_box()["x"])
+    card(view, leaf).click(position={"x": 12, "y": 8})
+    view.locator(".kpt-panel").wait_for()
+    page.wait_for_timeout(300)
+    view.locator(".kpt-root").first.screenshot(path=str(extra / "widget-panel.png"))
+    type_edit(view, leaf, "abc")
+    view.locator('[data-role="error"]').first.wait_for(timeout=10_000)
+    page.wait_for_timeout(300)
+    view.locator(".kpt-root").first.screenshot(path=str(extra / "widget-error.png"))
     assert not page.problems, page.problems

@@ -218,12 +218,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".ipynb":
         import nbformat
 
-        try:
-            nb = kt.template(args.archetype)
-        except ImportError as exc:
-            raise UsageError(f"workshop notebooks are not available in this installation "
-                             f"({exc})") from None
-        nbformat.write(nb, str(out))
+        nbformat.write(kt.template(args.archetype), str(out))
         _say(f"wrote the {args.archetype} workshop notebook to {out}")
         return OK
     tree = kt.archetype(args.archetype)
@@ -282,27 +277,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     """``kpitree check TREE``: exit 1 on errors (``--strict``: on warnings too)."""
     from .export._common import one_line
 
-    tree = _load(args.tree)
-    try:
-        findings = list(tree.check())
-    except ImportError as exc:
-        raise UsageError(f"the health check is not available in this installation ({exc})"
-                         ) from None
-    severities = [str(getattr(f, "severity", "warning")) for f in findings]
+    findings = _load(args.tree).check()
+    severities = [f.severity for f in findings]
     errors, warnings = severities.count("error"), severities.count("warning")
     failed = errors > 0 or (args.strict and warnings > 0)
     if args.format == "json":
-        rows = [{"rule": getattr(f, "rule", None), "severity": getattr(f, "severity", None),
-                 "metric": getattr(f, "metric", None), "message": getattr(f, "message", None)}
-                for f in findings]
+        rows = [{"rule": f.rule, "severity": f.severity, "metric": f.metric,
+                 "message": f.message} for f in findings]
         print(json.dumps({"tree": args.tree, "ok": not failed, "errors": errors,
                           "warnings": warnings, "findings": rows}, indent=2,
                           ensure_ascii=False))
         return FINDINGS if failed else OK
-    for f, severity in zip(findings, severities):
-        metric = getattr(f, "metric", None) or "(tree)"
-        _say(f"{severity:<8} {getattr(f, 'rule', ''):<24} {metric}: "
-             f"{one_line(getattr(f, 'message', f))}")
+    for f in findings:
+        _say(f"{f.severity:<8} {f.rule:<24} {f.metric or '(tree)'}: {one_line(f.message)}")
     others = len(findings) - errors - warnings
     summary = (f"{args.tree}: {errors} error{'s' * (errors != 1)}, "
                f"{warnings} warning{'s' * (warnings != 1)}"
@@ -334,39 +321,29 @@ def _load_data(tree: Any, path: str) -> None:
     if Path(path).suffix.lower() != ".csv":
         raise UsageError(f"{path}: --data takes a .csv file (one row per period, one column "
                          "per metric id)")
-    loader = getattr(tree, "load_data", None)
-    if loader is None:
-        try:
-            from .data import load_data
-        except ImportError:
-            raise UsageError("--data needs KPITree.load_data, which this installation "
-                             "lacks") from None
-        load_data(tree, path)
-        return
-    loader(path)
+    tree.load_data(path)
 
 
 def rollup_table(tree: Any, df: Any) -> str:
     """The rollup as an aligned text table: indented names, unit-formatted numbers."""
-    from .export._common import STATUS_STYLE, is_number, one_line, text_or_none
+    from .engine import STATUS_LABELS
+    from .export._common import is_number, one_line, text_or_none
     from .numbers import format_number
 
     rows = [("metric", "value", "target", "variance", "status", "owner")]
-    for metric_id, row in df.iterrows():
+    for _, row in df.iterrows():
         name = "  " * int(row["level"]) + one_line(row["name"])
         if len(name) > 44:
             name = name[:43] + "…"
-        unit = text_or_none(row["unit"])
         pct = row["variance_pct"]
         rows.append((
             name,
-            format_number(row["value"] if is_number(row["value"]) else None, unit),
-            format_number(row["target"] if is_number(row["target"]) else None, unit),
+            format_number(row["value"], row["unit"]),
+            format_number(row["target"], row["unit"]),
             f"{pct:+.1f}%" if is_number(pct) else "",
-            STATUS_STYLE.get(row["status"], {"label": str(row["status"])})["label"],
+            STATUS_LABELS.get(row["status"], str(row["status"])),
             one_line(text_or_none(row["owner"]) or ""),
         ))
-        del metric_id
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for r in rows:

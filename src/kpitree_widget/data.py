@@ -105,23 +105,20 @@ def load_data(tree: KPITree, data: Any, layer: str = "value", format: str | None
     labels = [p for numbers in cells.values() for p in numbers]
     _check_frequency(tree.periods, labels, where)
     periods = order_periods([*tree.periods, *labels])
-    store = tree._values if layer == "value" else tree._targets
     updates: dict[str, Numbers] = {}
-    reported = dict(getattr(tree, "_reported", {}))
+    reported = dict(tree._reported)
     for metric_id, numbers in cells.items():
         if not numbers:
             continue
         if not metrics[metric_id].is_input:
             reported[metric_id] = {**reported.get(metric_id, {}), **numbers}
             continue
-        old = store.get(metric_id)
+        old = tree.get_value(metric_id) if layer == "value" else tree.get_target(metric_id)
         merged: dict[str, float] = dict(old) if isinstance(old, dict) else (
             dict.fromkeys(periods, float(old)) if old is not None else {})
         merged.update(numbers)
         updates[metric_id] = merged
-    store.update(updates)
-    tree._reported = reported
-    tree._changed_data()
+    tree._load_numbers(layer, updates, reported)
 
 
 def _read(data: Any, where: str) -> pd.DataFrame:
@@ -424,7 +421,7 @@ def resample(tree: KPITree, freq: str) -> KPITree:
         scenarios={s: {m: n for m, n in o.items() if n is not None} for s, o in scenarios.items()},
         okrs=tree.okrs, config=tree.config)
     new.tolerance = tree.tolerance
-    rolled = {m: roll(m, n) for m, n in getattr(tree, "_reported", {}).items()}
+    rolled = {m: roll(m, n) for m, n in tree._reported.items()}
     new._reported = {m: n for m, n in rolled.items() if isinstance(n, dict)}
     return new
 
@@ -434,7 +431,7 @@ def reported(tree: KPITree, metric: str | None = None) -> Any:
     DataFrame, or a Series by period for one ``metric`` (empty when none was loaded)."""
     import pandas as pd
 
-    store: Mapping[str, dict[str, float]] = getattr(tree, "_reported", {})
+    store: Mapping[str, dict[str, float]] = tree._reported
     if metric is not None:
         tree._require(metric, "reported")
         numbers = store.get(metric, {})
@@ -459,7 +456,7 @@ def reported_vs_computed(tree: KPITree) -> pd.DataFrame:
     """
     import pandas as pd
 
-    store: Mapping[str, dict[str, float]] = getattr(tree, "_reported", {})
+    store: Mapping[str, dict[str, float]] = tree._reported
     arrays, index = tree.arrays()
     rows: list[tuple[str, str, float, float]] = []
     for m, *_ in tree.outline():

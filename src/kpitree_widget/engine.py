@@ -19,6 +19,11 @@ from .errors import KPITreeError
 from .formula import Formula
 
 VALUE, TARGET = 0, 1
+# the names people use for the two built-in layers (scenarios follow them)
+LAYER_NAMES = {"value": VALUE, "actual": VALUE, "target": TARGET, "plan": TARGET}
+# each status of :func:`status` as people read it
+STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track",
+                 "undefined": "undefined", "missing": "no data"}
 Evaluator = Callable[[Sequence[np.ndarray]], np.ndarray]
 
 
@@ -32,18 +37,22 @@ class Plan:
     parents: dict[str, list[str]]         # formula parents of each metric
     _ancestor_steps: dict[str, list[tuple[int, Evaluator]]] = field(default_factory=dict)
 
+    def ancestors(self, metric: str) -> set[str]:
+        """Every metric whose formula uses ``metric``, directly or through others."""
+        seen: set[str] = set()
+        stack = list(self.parents[metric])
+        while stack:
+            m = stack.pop()
+            if m not in seen:
+                seen.add(m)
+                stack.extend(self.parents[m])
+        return seen
+
     def steps_above(self, metric: str) -> list[tuple[int, Evaluator]]:
         """The evaluators of every ancestor of ``metric``, in topological order (cached)."""
         cached = self._ancestor_steps.get(metric)
         if cached is None:
-            seen: set[str] = set()
-            stack = list(self.parents[metric])
-            while stack:
-                m = stack.pop()
-                if m not in seen:
-                    seen.add(m)
-                    stack.extend(self.parents[m])
-            slots = {self.index[m] for m in seen}
+            slots = {self.index[m] for m in self.ancestors(metric)}
             cached = [step for step in self.steps if step[0] in slots]
             self._ancestor_steps[metric] = cached
         return cached

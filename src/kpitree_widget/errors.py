@@ -23,3 +23,19 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A ``", did you mean 'x'?"`` suffix for the closest choice, or ``""`` when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f", did you mean {close[0]!r}?" if close else ""
+
+
+def hint(word: str, choices: Iterable[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` aside for the closest choice, or ``""`` when none is close.
+
+    >>> hint("win_rat", ["win_rate", "acv"])
+    " (did you mean 'win_rate'?)"
+    """
+    close = did_you_mean(word, choices)
+    return f" ({close[2:]})" if close else ""
+
+
+def show(x: object, limit: int = 60) -> str:
+    """``repr(x)`` for a message, cut to ``limit`` characters."""
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .errors import KPITreeError, did_you_mean
+from .errors import KPITreeError, hint
 
 if TYPE_CHECKING:
     from .model import KPITree
@@ -28,8 +28,7 @@ def focus_ids(tree: KPITree, focus: Any, where: str = "focus") -> list[str]:
     unknown: list[str] = []
     for item in focus:
         if not isinstance(item, str) or item not in tree.metrics:
-            hint = did_you_mean(str(item), tree.metrics)
-            unknown.append(repr(item) + (f" ({hint[2:]})" if hint else ""))
+            unknown.append(repr(item) + hint(str(item), tree.metrics))
         elif item not in ids:
             ids.append(item)
     if unknown:

@@ -264,13 +264,14 @@ def _convert(node: ast.AST, counter: list[int], depth: int) -> Node:
 class Formula:
     """A parsed formula: the source text and its IR, with everything derived from the IR."""
 
-    __slots__ = ("children", "ir", "relation", "text")
+    __slots__ = ("_shown", "children", "ir", "relation", "text")
 
     def __init__(self, text: str, ir: Node):
         self.text = text
         self.ir = ir
         self.children: tuple[str, ...] = tuple(dict.fromkeys(_refs(ir)))
         self.relation: str = _relation(ir)
+        self._shown: str | None = None
 
     def __repr__(self) -> str:
         return f"Formula({self.text!r})"
@@ -287,7 +288,9 @@ class Formula:
         >>> parse("(a+b) * ((c))").display()
         '(a + b) * c'
         """
-        return _display(self.ir)
+        if self._shown is None:  # the IR never changes: work it out once (every rollup asks)
+            self._shown = _display(self.ir)
+        return self._shown
 
     def count(self, name: str) -> int:
         """How many times ``name`` appears in the formula."""

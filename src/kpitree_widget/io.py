@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import KPITreeError, did_you_mean
+from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
-from .model import KPITree
+from .model import DEFAULT_TOLERANCE, KPITree
 from .periods import Numbers
 
 if TYPE_CHECKING:
@@ -102,9 +102,8 @@ def _describe(exc: Any) -> str:
         elif kind == "missing":
             lines.append(f"{path}: required field is missing")
         else:
-            got = error.get("input")
-            shown = repr(got) if len(repr(got)) <= 60 else repr(got)[:59] + "…"
-            lines.append(f"{path}: {error['msg'][0].lower()}{error['msg'][1:]}, got {shown}")
+            lines.append(f"{path}: {error['msg'][0].lower()}{error['msg'][1:]}, "
+                         f"got {show(error.get('input'))}")
     more = len(exc.errors()) - len(lines)
     return "; ".join(lines) + (f" (and {more} more)" if more > 0 else "")
 
@@ -136,7 +135,7 @@ def tree_to_dict(tree: KPITree) -> dict[str, Any]:
     if tree.okrs:
         out["okrs"] = [dict(o) for o in tree.okrs]
     config = dict(tree.config)
-    if tree.tolerance != config.get("tolerance", 0.05):
+    if tree.tolerance != config.get("tolerance", DEFAULT_TOLERANCE):
         config["tolerance"] = tree.tolerance
     if config:
         out["config"] = config
@@ -188,10 +187,7 @@ def load(path: str | Path) -> KPITree:
     >>> tree = load("tree.yaml")  # doctest: +SKIP
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise KPITreeError(f"{path}: unknown file type {suffix or '(none)'!r}; "
-                           "use .yaml, .yml or .json")
+    fmt = _format(path)
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -205,7 +201,7 @@ def load(path: str | Path) -> KPITree:
     except OSError as exc:
         raise KPITreeError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
-        data = loads(text, "json" if suffix == ".json" else "yaml")
+        data = loads(text, fmt)
         return tree_from_dict(data)
     except KPITreeError as exc:
         raise KPITreeError(f"{path.name}: {exc}") from None
@@ -291,8 +287,13 @@ def dumps(tree: KPITree, fmt: str = "yaml") -> str:
 def save(tree: KPITree, path: str | Path) -> None:
     """Write ``tree`` to ``path`` (``.yaml``, ``.yml`` or ``.json``)."""
     path = Path(path)
+    path.write_text(dumps(tree, _format(path)), encoding="utf-8")
+
+
+def _format(path: Path) -> str:
+    """``"json"`` or ``"yaml"`` by the file's suffix; any other suffix is a KPITreeError."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise KPITreeError(f"{path}: unknown file type {suffix or '(none)'!r}; "
                            "use .yaml, .yml or .json")
-    path.write_text(dumps(tree, "json" if suffix == ".json" else "yaml"), encoding="utf-8")
+    return "json" if suffix == ".json" else "yaml"

@@ -15,13 +15,13 @@ from . import engine
 from .errors import KPITreeError, did_you_mean
 from .metric import Hypothesis, Metric, check_id
 from .numbers import check_number
-from .periods import Numbers, order_periods, period_key
+from .periods import Numbers, order_periods, period_key, with_period
 
 if TYPE_CHECKING:
     import pandas as pd
 
 Listener = Callable[[dict[str, Any]], None]
-RESERVED_LAYERS = ("value", "target", "actual", "plan")
+RESERVED_LAYERS = tuple(engine.LAYER_NAMES)  # value, actual, target, plan
 DEFAULT_TOLERANCE = 0.05
 
 
@@ -284,6 +284,13 @@ class KPITree:
                 stack.extend(self._metrics[m].children)
         return [m for m, *_ in self._outline if m in seen]
 
+    def ancestors(self, metric_id: str) -> list[str]:
+        """Every metric above ``metric_id`` through formulas (the ones an edit of it
+        recomputes), in outline order."""
+        self._require(metric_id)
+        above = self._plan.ancestors(metric_id)
+        return [m for m, *_ in self._outline if m in above]
+
     def outline(self) -> list[tuple[str, str | None, int, str]]:
         """``(metric, parent, level, link)`` rows, depth-first from the root; ``link`` is
         ``root``, ``formula``, ``hypothesis``, ``guard`` (a counterweight placed beside the
@@ -355,14 +362,8 @@ class KPITree:
         key = period_key(period)
         if not key:
             raise KPITreeError(f"{where}: the period is empty")
-        old = store.get(metric_id)
-        per = dict(old) if isinstance(old, dict) else (
-            {p: old for p in self._periods} if old is not None else {})
-        if number is None:
-            per.pop(key, None)
-        else:
-            per[key] = number
-        self._replace(store, field, metric_id, per or None)
+        per = with_period(store.get(metric_id), key, number, self._periods)
+        self._replace(store, field, metric_id, per)
 
     def _replace(self, store: dict[str, Numbers], field: str, metric_id: str,
                  numbers: Numbers) -> None:
@@ -422,8 +423,24 @@ class KPITree:
         for callback in list(self._listeners):
             callback(event)
 
-    def _changed_data(self) -> None:
-        """For bulk loaders: numbers changed in place; rebuild and tell the listeners."""
+    def _set_numbers(self, layer: str, metric_id: str, numbers: Numbers) -> None:
+        """Replace an input's ``value`` or ``target`` numbers (a number, or a mapping of
+        period to number, e.g. a target for every period at once) in one change."""
+        self._require_input(metric_id, layer)
+        store = self._values if layer == "value" else self._targets
+        self._replace(store, layer, metric_id,
+                      None if numbers is None else _check_numbers(numbers,
+                                                                  f"metrics.{metric_id}.{layer}"))
+
+    def _load_numbers(self, layer: str, updates: Mapping[str, Numbers],
+                      reported: Mapping[str, dict[str, float]] | None = None) -> None:
+        """For bulk loaders (``data.load_data``): store checked numbers of inputs for the
+        ``value`` or ``target`` layer and, when given, replace the reported actuals of
+        computed metrics; then rebuild once and tell the listeners."""
+        store = self._values if layer == "value" else self._targets
+        store.update(updates)
+        if reported is not None:
+            self._reported = dict(reported)
         self._periods = self._collect_periods()
         self._arrays = None
         self._notify("data", None)
@@ -489,32 +506,42 @@ class KPITree:
                                f"{', …' if len(self._periods) > 6 else ''})")
         return self._periods.index(key)
 
+    def period_label(self, period: Any = None) -> str | None:
+        """The label of a period (default: the last), checked; ``None`` for a tree whose
+        numbers hold for every period."""
+        p = self.period_index(period)
+        return self._periods[p] if self._periods else None
+
     def layer_index(self, layer: str | None) -> int:
         """Position of a layer: ``value``, ``target`` (``None``), or a scenario name."""
-        if layer is None or layer in ("target", "plan"):
+        if layer is None:
             return engine.TARGET
-        if layer in ("value", "actual"):
-            return engine.VALUE
+        if layer in engine.LAYER_NAMES:
+            return engine.LAYER_NAMES[layer]
         if layer in self._scenarios:
             return 2 + list(self._scenarios).index(layer)
         raise KPITreeError(f"scenario: unknown scenario {layer!r}"
                            f"{did_you_mean(str(layer), self._scenarios)} "
                            f"(scenarios: {', '.join(self._scenarios) or 'none'})")
 
-    def _explicit_target(self, metric_id: str, period: int) -> float:
-        numbers = self._targets.get(metric_id)
-        if numbers is None:
-            return math.nan
-        if isinstance(numbers, dict):
-            label = self._periods[period] if self._periods else None
-            return numbers.get(label, math.nan) if label is not None else math.nan
-        return float(numbers)
+    def explicit_targets(self, period: Any = None) -> dict[str, float]:
+        """The targets typed on computed metrics for a period (default: the last), as
+        ``{metric id: target}``; computed metrics without one are left out (their target is
+        what their children imply)."""
+        return self._explicit_targets(self.period_index(period))
 
-    def layer_vector(self, layer: str | None = None, period: Any = None) -> dict[str, float]:
-        """One number per metric for a layer and period, as ``{metric id: number}``."""
-        arrays, index = self.arrays()
-        p, k = self.period_index(period), self.layer_index(layer)
-        return {m: float(arrays[index[m]][p, k]) for m in self._metrics}
+    def _explicit_targets(self, p: int) -> dict[str, float]:
+        label = self._periods[p] if self._periods else None
+        out: dict[str, float] = {}
+        for metric_id, numbers in self._targets.items():
+            if self._metrics[metric_id].is_input:
+                continue
+            if isinstance(numbers, dict):
+                if label is not None and label in numbers:
+                    out[metric_id] = numbers[label]
+            elif numbers is not None:
+                out[metric_id] = float(numbers)
+        return out
 
     def rollup(self, period: Any = None, scenario: str | None = None) -> pd.DataFrame:
         """The tree as a table: one row per metric, root first, depth-first.
@@ -540,11 +567,11 @@ class KPITree:
         implied = np.array([arrays[index[m]][p, k] for m in ids])
         target = implied.copy()
         if scenario is None:
-            for row, metric in enumerate(metrics):
-                if not metric.is_input:
-                    explicit = self._explicit_target(metric.id, p)
-                    if not math.isnan(explicit):
-                        target[row] = explicit
+            explicit = self._explicit_targets(p)
+            if explicit:
+                rows = {m: row for row, m in enumerate(ids)}
+                for metric_id, x in explicit.items():
+                    target[rows[metric_id]] = x
         missing = self._missing(p, k, ids)
         down = np.array([m.direction == "down" for m in metrics])
         with np.errstate(all="ignore"):

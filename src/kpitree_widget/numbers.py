@@ -6,7 +6,7 @@ import math
 import numbers
 import re
 
-from .errors import KPITreeError
+from .errors import KPITreeError, show
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
 _TEXT = re.compile(
@@ -27,7 +27,7 @@ def check_number(x: object, where: str) -> float:
     kpitree_widget.errors.KPITreeError: metrics.a.target: expected a finite number, got 'abc'
     """
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise KPITreeError(f"{where}: expected a finite number, got {_show(x)}")
+        raise KPITreeError(f"{where}: expected a finite number, got {show(x)}")
     try:
         value = float(x)
     except OverflowError:  # an int (or Fraction) too large for a float
@@ -35,11 +35,6 @@ def check_number(x: object, where: str) -> float:
     if not math.isfinite(value):
         raise KPITreeError(f"{where}: expected a finite number, got {value}")
     return value
-
-
-def _show(x: object) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def parse_number(text: str, unit: str | None = None, where: str = "number") -> float:

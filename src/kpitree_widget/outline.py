@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .engine import STATUS_LABELS
 from .numbers import format_number
 
 if TYPE_CHECKING:
     from .model import KPITree
 
-STATUS_MARK = {"on_track": "on track", "at_risk": "at risk", "off_track": "OFF TRACK",
-               "undefined": "undefined", "missing": "no data"}
+STATUS_MARK = {**STATUS_LABELS, "off_track": "OFF TRACK"}  # a miss stands out in plain text
 
 
 def outline_text(tree: KPITree, max_rows: int = 200) -> str:

@@ -26,7 +26,8 @@ def period_key(period: Any) -> str:
 
 
 def order_periods(labels: Iterable[str]) -> list[str]:
-    """Labels in time order when they read as dates or periods, else in the order given."""
+    """Labels in time order when they read as dates or periods, in numeric order when they
+    read as numbers, else in the order given (each label once)."""
     unique = list(dict.fromkeys(labels))
     if len(unique) < 2:
         return unique
@@ -42,3 +43,17 @@ def order_periods(labels: Iterable[str]) -> list[str]:
         return [label for _, label in sorted(zip(numbers, unique))]
     except ValueError:
         return unique
+
+
+def with_period(old: Numbers, label: str, number: float | None,
+                periods: Iterable[str]) -> Numbers:
+    """``old`` numbers with ``label``'s number set (``None``: removed). A number that held for
+    every period first becomes one number per period of ``periods``; ``None`` when nothing is
+    left."""
+    per = dict(old) if isinstance(old, dict) else (
+        dict.fromkeys(periods, old) if old is not None else {})
+    if number is None:
+        per.pop(label, None)
+    else:
+        per[label] = number
+    return per or None

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from .engine import STATUS_LABELS
 from .focus import focus_ids, with_context
 from .numbers import format_number
 
@@ -35,8 +36,6 @@ STATUS_COLOURS = {
     "undefined": "#8250df",  # purple: not a finite number
     "missing": "#6e7781",    # grey: no data
 }
-STATUS_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track",
-                 "undefined": "undefined", "missing": "no data"}
 
 ROW = 24          # px per metric
 INDENT = 18       # px per level
@@ -73,8 +72,9 @@ def static_html(tree: KPITree, period: str | None = None, scenario: str | None =
         df = df.loc[[row[0] for row in outline]]
     shown = min(len(outline), max_rows)
     title_bits = [tree.name or tree.metrics[tree.root].name]
-    if tree.periods:
-        title_bits.append(tree.periods[tree.period_index(period)])
+    label = tree.period_label(period)
+    if label is not None:
+        title_bits.append(label)
     title_bits.append(f"scenario {scenario}" if scenario else "plan")
     top = 30
     height = top + ROW * shown + (ROW if len(outline) > shown else 0) + 30

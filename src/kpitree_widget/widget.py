@@ -13,14 +13,13 @@ Python (``tree.set_target(...)``) reach every open view of the tree through ``tr
 
 from __future__ import annotations
 
-import importlib
 import math
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anywidget
 import traitlets
@@ -29,9 +28,7 @@ from .errors import KPITreeError, did_you_mean
 from .focus import focus_ids, with_context
 from .model import KPITree
 from .numbers import check_number, parse_number
-
-if TYPE_CHECKING:
-    import pandas as pd
+from .periods import with_period
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "widget.js"
@@ -241,7 +238,7 @@ class TreeWidget(anywidget.AnyWidget):
 
     def _edit(self, metric: Any, field: Any, text: Any, period: Any) -> None:
         tree = self._tree
-        m = _metric(tree, metric, "edit")
+        m = tree._require(metric, "edit")
         if field not in EDITABLE_FIELDS:
             raise KPITreeError(f"metrics.{metric}: cannot edit {field!r} (only target or value)")
         where = f"metrics.{metric}.{field}"
@@ -260,12 +257,9 @@ class TreeWidget(anywidget.AnyWidget):
     def _edit_period(self, period: Any) -> str | None:
         """The period an edit applies to: the one asked for, else the one shown (None for a
         tree whose numbers hold for every period)."""
-        tree = self._tree
         if period not in (None, ""):
-            return tree.periods[tree.period_index(period)]
-        if not tree.periods:
-            return None
-        return tree.periods[tree.period_index(self.period or None)]
+            return self._tree.period_label(period)
+        return self._tree.period_label(self.period or None)
 
     def _edit_scenario(self, metric: str, number: float, label: str | None) -> None:
         tree, name = self._tree, self.scenario
@@ -278,15 +272,12 @@ class TreeWidget(anywidget.AnyWidget):
             overrides[metric] = number
         else:
             old = overrides.get(metric, tree.get_target(metric))
-            per = dict(old) if isinstance(old, dict) else (
-                {p: old for p in tree.periods} if old is not None else {})
-            per[label] = number
-            overrides[metric] = per
+            overrides[metric] = with_period(old, label, number, tree.periods)
         tree.scenario(name, overrides)
 
     def _solve(self, metric: Any, lever: Any, target: Any) -> None:
         tree = self._tree
-        m = _metric(tree, metric, "solve")
+        m = tree._require(metric, "solve")
         if self.scenario:
             raise KPITreeError(f"solve: switch to the plan to solve (scenario {self.scenario!r} "
                                "is shown)")
@@ -294,11 +285,11 @@ class TreeWidget(anywidget.AnyWidget):
         if target not in (None, ""):
             goal = parse_number(target, m.unit, where=f"metrics.{metric}.target")
         else:
-            row = self._rollup().loc[metric]
-            if not row["explicit"]:
+            explicit = tree.explicit_targets(label).get(metric)
+            if explicit is None:
                 raise KPITreeError(f"solve: {metric!r} has no target of its own to meet; type a "
                                    "target on it first")
-            goal = float(row["target"])
+            goal = explicit
         tree.solve(metric, goal, lever=lever, period=label)
 
     # ------------------------------------------------------------------ model -> view
@@ -373,9 +364,6 @@ class TreeWidget(anywidget.AnyWidget):
         finally:
             self._quiet = False
 
-    def _rollup(self) -> pd.DataFrame:
-        return _rollup(self._tree, self.period or None, self.scenario or None)
-
     def _build(self) -> dict[str, Any]:
         return tree_data(self._tree, period=self.period or None,
                          scenario=self.scenario or None, rows=self._rows(),
@@ -411,13 +399,6 @@ def _ensure_bundle_attached(cls: type) -> None:
             setattr(cls, key, try_file_contents(path))
 
 
-def _metric(tree: KPITree, metric_id: Any, where: str) -> Any:
-    if not isinstance(metric_id, str) or metric_id not in tree.metrics:
-        raise KPITreeError(f"{where}: unknown metric {metric_id!r}"
-                           f"{did_you_mean(str(metric_id), tree.metrics)}")
-    return tree.metrics[metric_id]
-
-
 def _weak_listener(widget: TreeWidget) -> Callable[[Mapping[str, Any]], None]:
     """A tree listener that does not keep a forgotten widget alive."""
     ref = weakref.ref(widget)
@@ -446,34 +427,11 @@ def _num(x: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-
-def _rollup(tree: KPITree, period: str | None, scenario: str | None) -> pd.DataFrame:
-    """The rollup plus an ``explicit`` column: a target typed on a computed metric is shown."""
-    df = tree.rollup(period=period, scenario=scenario)
-    label = tree.periods[tree.period_index(period)] if tree.periods else None
-    explicit = []
-    for metric_id, is_input in zip(df.index, df["is_input"]):
-        if is_input or scenario is not None:
-            explicit.append(False)
-            continue
-        stored = tree.get_target(metric_id)
-        if isinstance(stored, dict):
-            explicit.append(label is not None and label in stored)
-        else:
-            explicit.append(stored is not None)
-    return df.assign(explicit=explicit)
-
-
 Findings = tuple[dict[str, list[dict[str, Any]]], str | None]
 
 
 def _findings(tree: KPITree) -> Findings:
-    """Health findings grouped per metric (empty when the health module is not there), and
-    the message of a check that failed."""
-    try:
-        importlib.import_module(".health", __package__)
-    except ImportError:
-        return {}, None
+    """Health findings grouped per metric, and the message of a check that failed."""
     try:
         found = tree.check()
     except Exception as exc:
@@ -538,14 +496,16 @@ def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = N
     >>> [m["id"] for m in data["metrics"]], data["metrics"][0]["target"]
     (['revenue', 'customers', 'arpc'], 625000.0)
     """
-    df = _rollup(tree, period, scenario)
+    df = tree.rollup(period=period, scenario=scenario)
     ids = df.index.tolist()
     if rows is None or [r["id"] for r in rows] != ids:
         rows = static_rows(tree)
     grouped, health_error = findings if findings is not None else _findings(tree)
-    value, target, implied, variance, variance_pct, status, explicit = (
+    value, target, implied, variance, variance_pct, status = (
         df[c].tolist() for c in ("value", "target", "implied_target", "variance",
-                                 "variance_pct", "status", "explicit"))
+                                 "variance_pct", "status"))
+    # a target typed on a computed metric is shown as such (the plan only, not a scenario)
+    typed = tree.explicit_targets(period) if scenario is None else {}
     shown: set[str] | None = None
     focused: set[str] = set()
     if focus is not None:
@@ -556,7 +516,7 @@ def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = N
          "value": _num(value[i]),
          "target": _num(target[i]),
          "implied_target": _num(implied[i]),
-         "explicit_target": bool(explicit[i]),
+         "explicit_target": row["id"] in typed,
          "variance": _num(variance[i]),
          "variance_pct": _num(variance_pct[i]),
          "status": str(status[i]),
@@ -569,11 +529,10 @@ def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = N
     if shown is not None:
         for metric in metrics:
             metric["children"] = [c for c in metric["children"] if c in shown]
-    label = tree.periods[tree.period_index(period)] if tree.periods else None
     data: dict[str, Any] = {
         "name": tree.name or "",
         "root": tree.root,
-        "period": label,
+        "period": tree.period_label(period),
         "periods": list(tree.periods),
         "scenario": scenario,
         "scenarios": list(tree.scenarios),

@@ -41,8 +41,7 @@ def cached(tree: KPITree, key: Hashable, make: Callable[[], T]) -> T:
     return value
 
 
-LAYER_NAMES = {"value": engine.VALUE, "actual": engine.VALUE,
-               "target": engine.TARGET, "plan": engine.TARGET}
+LAYER_NAMES = engine.LAYER_NAMES
 
 
 def pick_metric(tree: KPITree, metric: str | None, field: str) -> str:
@@ -70,13 +69,7 @@ def subtree(tree: KPITree, metric: str) -> tuple[list[str], list[str]]:
 
     def make() -> tuple[list[str], list[str]]:
         metrics = tree.metrics
-        below = {metric}
-        stack = [metric]
-        while stack:
-            for child in metrics[stack.pop()].children:
-                if child not in below:
-                    below.add(child)
-                    stack.append(child)
+        below = {metric, *tree.descendants(metric)}
         inputs = [m for m, *_ in tree.outline() if m in below and metrics[m].is_input]
         computed = [m for m in tree._plan.order if m in below and not metrics[m].is_input]
         return inputs, computed
@@ -190,9 +183,7 @@ def resolve_point(tree: KPITree, spec: Any, period: Any, field: str,
 
 
 def _layer(tree: KPITree, layer: Any, field: str) -> int:
-    if isinstance(layer, str) and layer in LAYER_NAMES:
-        return LAYER_NAMES[layer]
-    if isinstance(layer, str) and layer in tree.layers:
-        return tree.layers.index(layer)
+    if isinstance(layer, str) and (layer in LAYER_NAMES or layer in tree.layers):
+        return tree.layer_index(layer)
     raise KPITreeError(f"{field}: {layer!r} is not a layer (value, target) or a scenario "
                        f"({', '.join(tree.layers[2:]) or 'none'})")

@@ -152,8 +152,9 @@ class Simulation:
 
         label = self.periods[-1] if period is None else period_key(period)
         if label not in self.periods:
+            more = ", …" if len(self.periods) > 6 else ""
             raise KPITreeError(f"simulation: unknown period {label!r} "
-                               f"(periods: {', '.join(self.periods[:6])}…)")
+                               f"(periods: {', '.join(self.periods[:6])}{more})")
         col = self.periods.index(label)
         one = copy.copy(self)
         one.periods = None

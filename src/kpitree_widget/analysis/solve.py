@@ -72,20 +72,15 @@ def solve(tree: KPITree, metric: str, target: float, lever: str, period: Any = N
     import pandas as pd
 
     per_period = dict(zip(tree.periods, (float(x) for x in solved)))
-    tree._replace(tree._targets, "target", lever, per_period)
+    tree._set_numbers("target", lever, per_period)
     return pd.Series(per_period, name=lever)
 
 
 def _single_path(tree: KPITree, top: str, lever: str) -> list[str] | None:
     """The one path top -> ... -> lever when there is exactly one (and each step uses the
     next metric once), else None."""
-    above = {lever}  # the lever and its ancestors: the only metrics a path can pass through
-    stack = [lever]
-    while stack:
-        for parent in tree._plan.parents[stack.pop()]:
-            if parent not in above:
-                above.add(parent)
-                stack.append(parent)
+    # the lever and its ancestors: the only metrics a path can pass through
+    above = {lever, *tree.ancestors(lever)}
     paths: dict[str, int] = {}
 
     def count(metric: str) -> int:

@@ -55,8 +55,8 @@ NUMBER_FORMATS = {
 GENERAL = "General"
 PERCENT = "0.0%"
 
-# status words shown in the sheet (the rollup's codes, as people read them)
-STATUS_LABELS = {code: style["label"] for code, style in STATUS_STYLE.items()}
+STATUS_LABELS = engine.STATUS_LABELS  # the status words shown in the sheet
+
 
 HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1
@@ -149,6 +149,7 @@ class _Writer:
         self.tree = tree
         self.p = p
         self.label: str | None = tree.periods[p] if tree.periods else None
+        self.explicit = tree.explicit_targets(self.label)  # targets typed on computed metrics
         self.book = book
         self.arrays, self.index = tree.arrays()
         self.outline = tree.outline()
@@ -288,7 +289,7 @@ class _Writer:
                 self.put_formula(value, metric_id, value_ref)
                 implied = ws.cell(row=r, column=COL["Implied target"])
                 self.put_formula(implied, metric_id, plan_ref)
-                explicit = self.explicit_target(metric_id)
+                explicit = self.explicit.get(metric_id)
                 if explicit is not None:
                     self.put_input(target, explicit, metric_id)
                 else:
@@ -328,15 +329,6 @@ class _Writer:
             ws.column_dimensions[letter[name]].width = width
         ws.freeze_panes = ws.cell(row=FIRST_ROW, column=2)
         ws.auto_filter.ref = f"A{HEADER_ROW}:{letter['Data gap']}{last}"
-
-    def explicit_target(self, metric_id: str) -> float | None:
-        """The target typed on a computed metric for this period (None: none)."""
-        stored = self.tree.get_target(metric_id)
-        if isinstance(stored, dict):
-            x = stored.get(self.label) if self.label is not None else None
-        else:
-            x = stored
-        return _present(x)
 
     def scenario_sheet(self, ws: Any) -> None:
         from openpyxl.utils import get_column_letter

@@ -256,8 +256,8 @@ def _label(row: Any, metric: Any, fields: Sequence[str], status: str, hidden: in
             if shown_numbers:
                 continue
             shown_numbers = True
-            value = html(format_number(_num(row["value"]), unit))
-            target = html(format_number(_num(row["target"]), unit))
+            value = html(format_number(row["value"], unit))
+            target = html(format_number(row["target"], unit))
             if "value" in fields and "target" in fields:
                 text = f"{value} vs {target}"
             else:
@@ -316,10 +316,6 @@ def _tooltip(row: Any, metric: Any, marks: list[Any], muted: bool = False) -> An
     return esc_string("\n".join(lines))
 
 
-def _num(x: Any) -> float | None:
-    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
-
-
 def _hidden_counts(outline: list[tuple[str, str | None, int, str]],
                    visible: set[str]) -> dict[str, int]:
     """For each visible metric, how many hidden metrics hang below it in the outline."""
@@ -343,13 +339,7 @@ def _severity(finding: Any) -> str:
 def _findings_by_metric(tree: Any, findings: bool | Iterable[Any]) -> dict[str, list[Any]]:
     if findings is False or findings is None:
         return {}
-    if findings is True:
-        try:
-            found = tree.check()
-        except ImportError:  # the health check is not installed: nothing to mark
-            return {}
-    else:
-        found = list(findings)
+    found = tree.check() if findings is True else list(findings)
     out: dict[str, list[Any]] = {}
     for f in found:
         metric = getattr(f, "metric", None)

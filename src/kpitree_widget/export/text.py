@@ -57,10 +57,7 @@ def _code(text: str) -> str:
 
 
 def _numbers(row: Any) -> tuple[str, str]:
-    unit = text_or_none(row["unit"])
-    value = format_number(row["value"] if is_number(row["value"]) else None, unit)
-    target = format_number(row["target"] if is_number(row["target"]) else None, unit)
-    return value, target
+    return format_number(row["value"], row["unit"]), format_number(row["target"], row["unit"])
 
 
 def _status(row: Any) -> str:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from ..errors import did_you_mean
+from ..errors import hint
 from ..review.guards import guard_report
 from .context import Context
 from .registry import Hit, rule
@@ -56,12 +56,6 @@ def unpaired_guard(ctx: Context) -> Iterator[Hit]:
         if metric.kind == "guard" and not metric.guards:
             yield Hit(metric_id, f"{metric.name} is marked as a guard but does not say which "
                       "metric it counterweights: add `guards: <metric id>`.")
-
-
-def hint(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or nothing."""
-    close = did_you_mean(word, choices)
-    return f" ({close[2:]})" if close else ""
 
 
 def _key_result(okr: dict[str, object], number: int) -> str:

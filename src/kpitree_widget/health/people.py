@@ -93,8 +93,10 @@ def target_gap(ctx: Context) -> Iterator[Hit]:
     tol = ctx.th["target_gap"]
     for metric_id in ctx.order:
         metric = ctx.metric(metric_id)
+        if metric.is_input:
+            continue
         typed = tree.get_target(metric_id)
-        if metric.is_input or typed is None:
+        if typed is None:
             continue
         implied = arrays[index[metric_id]][:, engine.TARGET]
         gaps: list[tuple[float, str | None, float, float]] = []

@@ -7,6 +7,7 @@ signup rate" measures conversion, not volume.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..metric import Metric
@@ -14,7 +15,12 @@ from ..metric import Metric
 
 def text_of(metric: Metric) -> str:
     """Name and id in lower case, with ``_``, ``-`` and ``/`` read as spaces."""
-    raw = f"{metric.name} {metric.id}".lower()
+    return _text(metric.name, metric.id)
+
+
+@functools.lru_cache(maxsize=4096)  # several rules read it per metric, on every check
+def _text(name: str, metric_id: str) -> str:
+    raw = f"{name} {metric_id}".lower()
     return " ".join(re.sub(r"[_\-/]", " ", raw).split())
 
 

@@ -153,7 +153,7 @@ def review(tree: KPITree, cadence: str, period: Any = None, lag_days: float = 7)
     frame = tree.rollup(period=period)
     ids = _selected(cadence, frame, lag_days)
     subtree = with_context(tree, ids) if ids else set()
-    label = tree.periods[tree.period_index(period)] if tree.periods else None
+    label = tree.period_label(period)
     title, description = CADENCE_VIEWS[cadence]
     return Review(cadence, title, description, label, frame.loc[ids],
                   [m for m in frame.index if m in subtree], tree=tree)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import engine
-from ..errors import KPITreeError, did_you_mean
+from ..errors import KPITreeError, hint
 from ..periods import order_periods, period_key
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def period_frame(tree: KPITree, data: Any, where: str) -> pd.DataFrame:
     columns = [str(c) for c in data.columns]
     unknown = [c for c in columns if c not in tree.metrics]
     if unknown:
-        listed = ", ".join(f"{c!r}{_hint(c, tree.metrics)}" for c in unknown[:6])
+        listed = ", ".join(f"{c!r}{hint(c, tree.metrics)}" for c in unknown[:6])
         more = f" and {len(unknown) - 6} more" if len(unknown) > 6 else ""
         raise KPITreeError(f"{where}: unknown metric{'s' if len(unknown) > 1 else ''} "
                            f"{listed}{more} in the data's columns (columns are metric ids)")
@@ -57,11 +57,6 @@ def period_frame(tree: KPITree, data: Any, where: str) -> pd.DataFrame:
         values = numbers.to_numpy(dtype=float)
         out[label] = np.where(np.isfinite(values), values, np.nan)
     return out.loc[order_periods(labels)]
-
-
-def _hint(word: str, choices: Iterable[str]) -> str:
-    close = did_you_mean(word, choices)
-    return f" ({close[2:]})" if close else ""
 
 
 def tree_values(tree: KPITree) -> pd.DataFrame:

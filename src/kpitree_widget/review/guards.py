@@ -43,9 +43,13 @@ def guard_report(tree: KPITree, period: Any = None, only_conflicts: bool = True)
     """
     import pandas as pd
 
+    pairs = guard_pairs(tree)
+    if not pairs:  # most trees: no rollup needed (the health check asks on every edit)
+        tree.period_index(period)  # still a KPITreeError for an unknown period
+        return pd.DataFrame([], columns=COLUMNS)
     frame = tree.rollup(period=period)
     rows: list[dict[str, Any]] = []
-    for guard, guarded in guard_pairs(tree):
+    for guard, guarded in pairs:
         row: dict[str, Any] = {}
         worse = []
         for side, metric_id in (("guard", guard), ("guarded", guarded)):

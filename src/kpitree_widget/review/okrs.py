@@ -48,11 +48,9 @@ def _as_of(tree: KPITree, period: Any, as_of: Any) -> Any:
         if end is None:
             raise KPITreeError(f"as_of: {as_of!r} is not a date")
         return end
-    if tree.periods:
-        label = tree.periods[tree.period_index(period)]
-        end = _end_of(label)
-        if end is not None:
-            return end
+    end = _end_of(tree.period_label(period))
+    if end is not None:
+        return end
     return pd.Timestamp(dt.date.today())
 
 

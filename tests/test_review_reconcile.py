@@ -129,3 +129,16 @@ def test_a_mapping_works_and_the_tree_is_unchanged():
     # does not match the reported new revenue either
     assert list(result["metric"]) == ["revenue", "new_revenue"]
     assert t.rollup().equals(before)
+
+
+def test_month_end_dates_name_the_same_months_as_loaded_data():
+    import pandas as pd
+
+    tree = kt.KPITree.from_dict({"metrics": {"rev": {"formula": "a * b"},
+                                             "a": {"value": 1}, "b": {"value": 2}}})
+    dates = pd.date_range("2026-01-31", periods=3, freq="ME")
+    data = pd.DataFrame({"a": [1, 2, 3], "b": [2, 2, 2], "rev": [2, 5, 6]}, index=dates)
+    gaps = tree.reconcile(data)
+    assert list(gaps["period"]) == ["2026-02"]
+    tree.load_data(data[["a", "b"]])
+    assert tree.periods == ["2026-01", "2026-02", "2026-03"]

@@ -161,7 +161,7 @@ def _wide_cells(frame: pd.DataFrame, where: str, freq: str | None) -> dict[str, 
             frame = frame.set_index(named[0])
         elif not pd.api.types.is_numeric_dtype(frame[first]):
             frame = frame.set_index(first)
-    labels = _labels(list(frame.index), where, freq)
+    labels = period_labels(list(frame.index), where, freq)
     _check_order(labels, where)
     cells: dict[str, dict[str, float]] = {}
     for column in frame.columns:
@@ -190,7 +190,7 @@ def _long_cells(frame: pd.DataFrame, layer: str, where: str,
         raise KPITreeError(f"{where}: a long table needs columns metric, period and value; "
                            "'value' is missing")
     metric_col = frame[by_name["metric"]].to_numpy()
-    labels = _labels(list(frame[by_name["period"]]), where, freq)
+    labels = period_labels(list(frame[by_name["period"]]), where, freq)
     values = frame[by_name[value_name]].to_numpy()
     cells: dict[str, dict[str, float]] = {}
     for metric_id in dict.fromkeys(metric_col):
@@ -237,7 +237,7 @@ def _numbers(column: np.ndarray, labels: list[str], metric_id: str,
     return out
 
 
-def _labels(index: list[Any], where: str, freq: str | None) -> list[str]:
+def period_labels(index: list[Any], where: str, freq: str | None) -> list[str]:
     """Period labels as text: monthly ``Period`` -> ``2026-01``; dates at a month's start or
     end -> the month; with ``freq``, every label read as a period of that frequency."""
     import pandas as pd

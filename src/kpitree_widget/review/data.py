@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import engine
 from ..errors import KPITreeError, hint
-from ..periods import order_periods, period_key
+from ..periods import order_periods
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,7 +41,9 @@ def period_frame(tree: KPITree, data: Any, where: str) -> pd.DataFrame:
     if len(set(columns)) != len(columns):
         twice = sorted({c for c in columns if columns.count(c) > 1})
         raise KPITreeError(f"{where}: the column {twice[0]!r} appears more than once")
-    labels = [period_key(p) for p in data.index]
+    from ..data import period_labels  # the same reading of period labels as load_data
+
+    labels = period_labels(list(data.index), where, None)
     if len(set(labels)) != len(labels):
         twice = sorted({p for p in labels if labels.count(p) > 1})
         raise KPITreeError(f"{where}: the period {twice[0]!r} appears more than once; give one "

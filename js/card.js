@@ -30,6 +30,9 @@ import {
 /** @type {Record<string, string>} */
 const UNIT_BADGES = { currency: "$", percent: "%", count: "#", days: "days", ratio: "x" };
 
+/** What a context card's title says before its status. */
+const CONTEXT_TITLE = "Context: shown to connect the focus to the root";
+
 /** @type {readonly EditField[]} */
 const FIELDS = ["value", "target"];
 
@@ -90,11 +93,15 @@ export class Card {
       statusClass(status),
       state.selected ? "kpt-selected" : "",
       m.is_input ? "kpt-input-metric" : "",
+      m.context ? "kpt-context" : "",
       state.error ? "kpt-has-error" : "",
     ]
       .filter(Boolean)
       .join(" ");
     setAttr(this.el, "data-status", status);
+    // a context card is drawn muted, without its status colour: the status stays in words
+    if (m.context) setAttr(this.el, "title", `${CONTEXT_TITLE} \u00b7 ${statusLabel(status)}`);
+    else this.el.removeAttribute("title");
     setText(this.name, m.name);
     // the whole name (the card shows at most two lines of it) and the id, as plain text
     const title = m.name === m.id ? m.name : `${m.name} (${m.id})`;

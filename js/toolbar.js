@@ -1,4 +1,5 @@
-// The bar above the tree: title, period and scenario pickers, expand and zoom buttons.
+// The bar above the tree: title, period and scenario pickers, what a focus shows, expand and
+// zoom buttons.
 
 import { h, setText } from "./dom.js";
 
@@ -12,6 +13,13 @@ import { h, setText } from "./dom.js";
  * @property {() => void} onFit
  * @property {() => void} onExpandAll
  * @property {() => void} onCollapseAll
+ * @property {() => void} onShowAll   drop the focus: the whole tree
+ *
+ * What a focus shows (null: no focus, the whole tree).
+ * @typedef {object} FocusInfo
+ * @property {number} shown          metrics drawn: the focus and its context
+ * @property {number} focused        of which in the focus
+ * @property {number | null} total   metrics in the whole tree, when known
  */
 
 const PLAN_LABEL = "Plan";
@@ -22,10 +30,24 @@ export class Toolbar {
     this.title = h("span", { className: "kpt-title" });
     this.period = picker("Period", "kpt-period", handlers.onPeriod);
     this.scenario = picker("Scenario", "kpt-scenario", handlers.onScenario);
+    this.focusText = h("span", { className: "kpt-focus-text" });
+    const showAll = h("button", {
+      className: "kpt-link kpt-show-all",
+      text: "Show all",
+      attrs: { type: "button", title: "Show the whole tree (drop the focus)" },
+    });
+    showAll.addEventListener("click", handlers.onShowAll);
+    this.focusChip = h("span", { className: "kpt-focus-chip", attrs: { "data-role": "focus" } }, [
+      this.focusText,
+      h("span", { className: "kpt-focus-sep", text: " \u00b7 ", attrs: { "aria-hidden": "true" } }),
+      showAll,
+    ]);
+    this.focusChip.hidden = true;
     this.el = h("div", { className: "kpt-toolbar" }, [
       this.title,
       this.period.wrap,
       this.scenario.wrap,
+      this.focusChip,
       h("span", { className: "kpt-spacer" }),
       button("Expand all", "Open every subtree", handlers.onExpandAll),
       button("Collapse", "Close everything below the root", handlers.onCollapseAll),
@@ -53,6 +75,28 @@ export class Toolbar {
     );
     this.scenario.wrap.hidden = scenarios.length === 0;
   }
+
+  /** @param {FocusInfo | null} focus */
+  updateFocus(focus) {
+    this.focusChip.hidden = !focus;
+    if (!focus) return;
+    setText(this.focusText, focusText(focus));
+    const context = focus.shown - focus.focused;
+    this.focusChip.title =
+      `${focus.focused} in focus` +
+      (context > 0 ? `, ${context} more (faded) connecting them to the root` : "");
+  }
+}
+
+/**
+ * "Showing 16 of 20 metrics", or "Showing 16 metrics" when the whole tree's size is unknown.
+ * @param {FocusInfo} focus
+ */
+export function focusText({ shown, total }) {
+  const noun = (/** @type {number} */ n) => (n === 1 ? "metric" : "metrics");
+  return total !== null && total >= shown
+    ? `Showing ${shown} of ${total} ${noun(total)}`
+    : `Showing ${shown} ${noun(shown)}`;
 }
 
 /**

@@ -40,6 +40,7 @@
  * @property {number | null} variance_pct
  * @property {Status} status
  * @property {Finding[]} findings
+ * @property {boolean} [context]   shown only to connect the focus to the root (drawn muted)
  */
 
 /**
@@ -61,6 +62,11 @@
  * @property {string[]} scenarios
  * @property {Metric[]} metrics
  * @property {Hypothesis[]} hypotheses
+ */
+
+/**
+ * The `focus` trait: the metric ids shown (with their context), or null for the whole tree.
+ * @typedef {string[] | null} Focus
  */
 
 /**

@@ -1,5 +1,6 @@
 // The anywidget view of a KPI tree. Python owns the numbers (docs/widget-protocol.md): the view
-// draws `tree_data`, shows `error`, syncs `selected`, `period` and `scenario`, and sends edits.
+// draws `tree_data`, shows `error`, syncs `selected`, `period`, `scenario` and `focus`, and sends
+// edits.
 
 import { Card } from "./card.js";
 import { edgeStyle } from "./colors.js";
@@ -127,6 +128,7 @@ class TreeView {
       onExpandAll: () => this.setCollapsed(new Set()),
       onCollapseAll: () =>
         this.setCollapsed(initialCollapsed(this.index, { smallTree: 0, openDepth: 1 })),
+      onShowAll: () => this.setTrait("focus", null),
     });
     this.banner = h("div", { className: "kpt-banner-slot" });
     this.edges = svg("svg", { class: "kpt-edges", "aria-hidden": "true" });
@@ -142,6 +144,9 @@ class TreeView {
     this.root.style.setProperty("--kpt-card-w", `${CARD_W}px`);
     this.root.style.setProperty("--kpt-card-h", `${CARD_H}px`);
     el.append(this.root);
+
+    /** The focus the drawn tree was made for: a new focus is a new tree (fitted anew). */
+    this.focusKey = focusKey(model.get("focus"));
 
     this.listenToModel();
     this.listenToDom();
@@ -170,6 +175,8 @@ class TreeView {
       // Python rolls back a rejected period or scenario: show the one really displayed.
       ["change:period", () => this.toolbar.update(this.data)],
       ["change:scenario", () => this.toolbar.update(this.data)],
+      // Python sends the new focus before the tree_data it makes; "Show all" hides at once
+      ["change:focus", () => this.updateFocus()],
     ];
     for (const [event, handler] of handlers) {
       this.model.on(event, handler);
@@ -202,7 +209,7 @@ class TreeView {
 
   /**
    * @param {string} name
-   * @param {string} value
+   * @param {string | null} value
    */
   setTrait(name, value) {
     this.model.set(name, value);
@@ -214,8 +221,13 @@ class TreeView {
   /** @param {unknown} raw */
   setData(raw) {
     const data = normalise(raw);
+    const focus = focusKey(this.model.get("focus"));
     const sameTree =
-      data.root === this.data.root && data.name === this.data.name && this.index.byId.size > 0;
+      data.root === this.data.root &&
+      data.name === this.data.name &&
+      focus === this.focusKey &&
+      this.index.byId.size > 0;
+    this.focusKey = focus;
     this.data = data;
     this.index = indexTree(data);
     if (sameTree) {
@@ -228,11 +240,28 @@ class TreeView {
     if (this.editor && !this.index.byId.has(this.editor.metric)) this.closeEditor();
     this.clearPending();
     this.toolbar.update(data);
+    this.updateFocus();
     this.empty.hidden = this.index.byId.size > 0;
     this.renderPanel();
     // New numbers for the same tree keep the scale and position; a new tree is fitted.
     this.relayout(!sameTree);
     this.renderBanner();
+  }
+
+  /** The toolbar's "Showing N metrics · Show all" while a focus is set. */
+  updateFocus() {
+    const focus = this.model.get("focus");
+    const metrics = this.data.metrics;
+    this.toolbar.updateFocus(
+      Array.isArray(focus)
+        ? {
+            shown: metrics.length,
+            focused: metrics.filter((m) => !m.context).length,
+            // tree_data does not carry the whole tree's size (docs/widget-protocol.md)
+            total: null,
+          }
+        : null,
+    );
   }
 
   /** @param {unknown} raw */
@@ -849,6 +878,14 @@ class TreeView {
     this.version++;
     this.syncCards();
   }
+}
+
+/**
+ * The `focus` trait as a comparable string ("null" for the whole tree).
+ * @param {unknown} focus
+ */
+function focusKey(focus) {
+  return JSON.stringify(Array.isArray(focus) ? focus : null);
 }
 
 /**

@@ -249,3 +249,32 @@ function setVariance(m) {
   m.variance_pct = (m.variance / m.target) * 100;
   m.status = m.variance_pct >= -2 ? "on_track" : m.variance_pct >= -10 ? "at_risk" : "off_track";
 }
+
+/**
+ * A `tree_data` narrowed to a focus as Python narrows it: the focus metrics, the metrics between
+ * them and the root and the root (those two marked `context`), children and hypotheses limited
+ * to what is sent.
+ * @param {TreeData} data
+ * @param {string[]} focus
+ * @returns {TreeData}
+ */
+export function focused(data, focus) {
+  const parent = new Map(data.metrics.map((m) => [m.id, m.parent]));
+  const shown = new Set([data.root]);
+  for (const id of focus) {
+    for (let node = /** @type {string | null | undefined} */ (id); node; node = parent.get(node)) {
+      shown.add(node);
+    }
+  }
+  return {
+    ...data,
+    metrics: data.metrics
+      .filter((m) => shown.has(m.id))
+      .map((m) => ({
+        ...m,
+        children: m.children.filter((c) => shown.has(c)),
+        context: !focus.includes(m.id),
+      })),
+    hypotheses: data.hypotheses.filter((x) => shown.has(x.from) && shown.has(x.to)),
+  };
+}

@@ -4,7 +4,8 @@ import { CARD_H, CARD_W, layoutTree } from "../layout.js";
 import { indexTree } from "../tree.js";
 import { autoHeight } from "../viewport.js";
 import widget, { AUTO_FIT_MIN_SCALE } from "../widget.js";
-import { bigTree, metric, revenueTree } from "./fixtures.js";
+import { focusText } from "../toolbar.js";
+import { bigTree, focused, metric, revenueTree } from "./fixtures.js";
 
 /**
  * A stand-in for anywidget's model: traits in a plain object, events by name.
@@ -668,9 +669,117 @@ describe("pickers and lifecycle", () => {
   it("removes its DOM and every model listener on cleanup", () => {
     mount(revenueTree());
     const count = () => [...model.listeners.values()].reduce((n, s) => n + s.size, 0);
-    expect(count()).toBe(5);
+    expect(count()).toBe(6);
     cleanup();
     expect(count()).toBe(0);
     expect(el.children).toHaveLength(0);
+  });
+});
+
+describe("focus", () => {
+  const FOCUS = ["signup_rate", "arpc"];
+  /** @param {Record<string, any>} [extra] */
+  const mountFocused = (extra = {}) =>
+    mount(focused(revenueTree(), FOCUS), { focus: [...FOCUS], ...extra });
+  const chip = () => $('[data-role="focus"]');
+  /** @param {string} selector  the ids of the cards it matches, sorted */
+  const ids = (selector) =>
+    [...el.querySelectorAll(selector)].map((c) => String(c.getAttribute("data-metric"))).sort();
+  const drawn = () => ids("[data-metric]");
+  const muted = () => ids("[data-metric].kpt-context");
+
+  /** @type {(() => void) | undefined} */
+  let undo;
+  afterEach(() => {
+    undo?.();
+    undo = undefined;
+  });
+
+  it("draws the context metrics muted, their status still in words", () => {
+    mountFocused();
+    expect(drawn()).toEqual(["arpc", "customers", "new_customers", "revenue", "signup_rate"]);
+    expect(muted()).toEqual(["customers", "new_customers", "revenue"]);
+    const revenue = card("revenue");
+    expect(revenue.dataset.status).toBe("off_track");
+    expect(revenue.classList.contains("kpt-status-off_track")).toBe(true);
+    expect(revenue.title).toBe("Context: shown to connect the focus to the root \u00b7 Off track");
+    expect(revenue.querySelector(".kpt-var")?.getAttribute("title")).toMatch(/^Off track: /);
+    // the focus metrics are drawn as always
+    expect(card("signup_rate").title).toBe("");
+    expect(card("signup_rate").classList.contains("kpt-status-off_track")).toBe(true);
+    // context cards take edits like any card
+    const input = openTarget("customers");
+    input.value = "6000";
+    press(input, "Enter");
+    expect(model.sent).toEqual([
+      { type: "edit", metric: "customers", field: "target", text: "6000" },
+    ]);
+  });
+
+  it("draws no card muted without a focus", () => {
+    mount(revenueTree());
+    expect(muted()).toEqual([]);
+    expect(chip().hidden).toBe(true);
+    expect(card("revenue").hasAttribute("title")).toBe(false);
+  });
+
+  it("says what a focus shows and drops it with Show all", () => {
+    mountFocused();
+    expect(chip().hidden).toBe(false);
+    expect(chip().textContent).toBe("Showing 5 metrics \u00b7 Show all");
+    expect(chip().title).toBe("2 in focus, 3 more (faded) connecting them to the root");
+    const showAll = /** @type {HTMLButtonElement} */ (chip().querySelector("button"));
+    expect(showAll.textContent).toBe("Show all");
+    let reached = 0;
+    document.body.addEventListener("keydown", () => reached++);
+    press(showAll, "Enter");
+    expect(reached).toBe(0); // keys on it never reach the notebook
+    click(showAll);
+    expect(model.get("focus")).toBeNull();
+    expect(model.saves).toBe(1);
+    expect(chip().hidden).toBe(true); // at once, before Python answers
+    model.set("tree_data", revenueTree()); // Python's answer: the whole tree
+    expect(drawn()).toHaveLength(8);
+    expect(muted()).toEqual([]);
+    expect(chip().hidden).toBe(true);
+  });
+
+  it("follows a focus set in Python", () => {
+    mount(revenueTree());
+    model.set("focus", ["lost_customers"]); // Python sends the trait, then its tree_data
+    model.set("tree_data", focused(revenueTree(), ["lost_customers"]));
+    expect(drawn()).toEqual(["customers", "lost_customers", "revenue"]);
+    expect(muted()).toEqual(["customers", "revenue"]);
+    expect(chip().textContent).toBe("Showing 3 metrics \u00b7 Show all");
+    // a focus of the root alone: nothing is context
+    model.set("focus", []);
+    model.set("tree_data", focused(revenueTree(), ["revenue"]));
+    expect(drawn()).toEqual(["revenue"]);
+    expect(muted()).toEqual([]);
+    expect(chip().textContent).toBe("Showing 1 metric \u00b7 Show all");
+    model.set("focus", null);
+    model.set("tree_data", revenueTree());
+    expect(chip().hidden).toBe(true);
+  });
+
+  it("fits a new focus like a new tree, and keeps the scale for new numbers", () => {
+    undo = fakeLayout({ width: 1000, height: 560 });
+    mount(revenueTree());
+    const whole = transform();
+    cleanup();
+    mountFocused();
+    click(/** @type {HTMLElement} */ ($(".kpt-btn[title='Zoom in']")));
+    const zoomed = transform();
+    model.set("tree_data", focused(revenueTree(), FOCUS)); // an edit's answer
+    expect(transform()).toEqual(zoomed);
+    click(/** @type {HTMLElement} */ (chip().querySelector("button")));
+    model.set("tree_data", revenueTree());
+    expect(transform()).toEqual(whole); // as if the whole tree had just been opened
+  });
+
+  it("counts against the whole tree when its size is known", () => {
+    expect(focusText({ shown: 16, focused: 9, total: 20 })).toBe("Showing 16 of 20 metrics");
+    expect(focusText({ shown: 16, focused: 9, total: null })).toBe("Showing 16 metrics");
+    expect(focusText({ shown: 1, focused: 1, total: null })).toBe("Showing 1 metric");
   });
 });

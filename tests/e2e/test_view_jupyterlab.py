@@ -499,3 +499,71 @@ def test_screenshots_in_light_and_dark_theme(sharp_page, lab):
     page.wait_for_timeout(300)
     view.locator(".kpt-root").first.screenshot(path=str(extra / "widget-error.png"))
     assert not page.problems, page.problems
+
+
+WEEKLY = ("import kpitree_widget as kt\ntree = kt.archetype('b2b_saas')\n"
+          "w = kt.TreeWidget(tree, focus=tree.review('weekly').metrics)\n")
+
+
+def test_a_focus_shows_its_metrics_and_muted_context_until_show_all(sharp_page, lab):
+    """A weekly review's focus: only its metrics and the ones connecting them to the root are
+    drawn, those muted; the toolbar says so, and "Show all" brings the whole tree back and
+    clears the focus in Python. Writes widget-focus.png (light theme) for people to look at."""
+    import kpitree_widget as kt
+
+    if "b2b_saas" not in kt.archetypes():
+        pytest.skip("no b2b_saas archetype")
+    page = sharp_page
+    nb = Notebook(page, lab, "focus.ipynb", [WEEKLY + "w"])
+    nb.run(0)
+    root = nb.py_json("tree.root")
+    view = nb.wait_view(0, root)
+    sent = nb.py_json("{m['id']: m['context'] for m in w.tree_data['metrics']}")
+    total = nb.py_json("len(tree)")
+    focus = nb.py_json("w.focus")
+    assert focus and len(sent) < total, "the weekly review shows part of the tree"
+    assert {m for m, context in sent.items() if not context} == set(focus)
+    cards = view.locator("[data-metric]")
+    assert cards.count() == len(sent)
+    drawn = view.evaluate("""(el) => Object.fromEntries([...el.querySelectorAll('[data-metric]')]
+        .map((c) => [c.getAttribute('data-metric'), {
+            context: c.classList.contains('kpt-context'),
+            status: c.getAttribute('data-status'),
+            title: c.getAttribute('title') || '',
+            border: getComputedStyle(c).borderTopStyle,
+            color: getComputedStyle(c).color}]))""")
+    assert {m: d["context"] for m, d in drawn.items()} == sent
+    statuses = nb.py_json("{m['id']: m['status'] for m in w.tree_data['metrics']}")
+    assert {m: d["status"] for m, d in drawn.items()} == statuses
+    context = [m for m, c in sent.items() if c]
+    assert context, "a weekly review of b2b_saas has metrics that only connect it to the root"
+    for m in context:  # muted: a dashed outline, faded text; the status still said in words
+        assert drawn[m]["border"] == "dashed", m
+        assert drawn[m]["title"].startswith("Context") and drawn[m]["title"] != "Context", m
+    for m in focus:
+        assert drawn[m]["border"] == "solid" and not drawn[m]["title"], m
+        assert drawn[m]["color"] != drawn[context[0]]["color"], m
+    chip = view.locator('[data-role="focus"]')
+    assert chip.is_visible()
+    assert " ".join(chip.inner_text().split()) == f"Showing {len(sent)} metrics \u00b7 Show all"
+    # a picture of it, light theme
+    folder = REPO / "test-artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'",
+                           timeout=20_000)
+    page.wait_for_timeout(300)
+    view.locator(".kpt-root").first.screenshot(path=str(folder / "widget-focus.png"))
+    # Show all: every metric, nothing muted, and no focus left in Python
+    chip.get_by_role("button", name="Show all").click()
+    page.wait_for_function(
+        "([el, n]) => el.querySelectorAll('[data-metric]').length === n",
+        arg=[view.element_handle(), total], timeout=10_000)
+    assert not view.locator("[data-metric].kpt-context").count()
+    assert chip.is_hidden()
+    deadline = time.monotonic() + 10
+    while nb.py_json("w.focus") is not None and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert nb.py_json("w.focus is None") is True
+    assert nb.py_json("len(w.tree_data['metrics'])") == total
+    assert nb.py_json("w.error") == {}
+    assert not page.problems, page.problems

@@ -13,6 +13,7 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 from kpitree_widget import plots  # noqa: E402
+from kpitree_widget.palette import STATUS_COLOURS  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +89,8 @@ def test_draws_on_a_given_axes(revenue_tree):
 def test_rollup_style(revenue_tree):
     styler = plots.rollup_style(revenue_tree.rollup())
     html = styler.to_html()
-    assert "#ffcdd2" in html  # off track in red
+    off_track = STATUS_COLOURS["off_track"]  # the palette the pictures use
+    assert off_track.fill in html and off_track.text in html
     assert "$564k" in html  # numbers formatted by unit
     assert "-17.2%" in html
     with pytest.raises(kt.KPITreeError, match="status"):

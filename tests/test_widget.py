@@ -446,7 +446,7 @@ def test_hostile_names_are_plain_strings_in_data_and_escaped_in_html():
     html = rec.widget._repr_mimebundle_()[0]["text/html"]
     parser = _Tags()
     parser.feed(html)
-    assert parser.tags <= {"div", "svg", "g", "title", "circle", "text", "path"}
+    assert parser.tags <= {"div", "svg", "g", "title", "circle", "rect", "text", "path"}
     assert not any(a.startswith("on") for a in parser.attrs)
     assert "<script" not in html and "<img" not in html and "<iframe" not in html
     text = "".join(parser.text)

@@ -21,16 +21,17 @@ import numpy as np
 
 from .errors import KPITreeError
 from .numbers import format_number
+from .palette import STATUS_COLOURS
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .analysis.simulate import Simulation
 
-GOOD, BAD, NEUTRAL, PLAN = "#2e7d32", "#c62828", "#607d8b", "#37474f"
+# rises and falls in the waterfall in the on-track and off-track colours of the status palette
+GOOD, BAD = STATUS_COLOURS["on_track"].strong, STATUS_COLOURS["off_track"].strong
+NEUTRAL, PLAN = "#607d8b", "#37474f"
 LOW, HIGH = "#ef8a62", "#67a9cf"
-STATUS_COLOURS = {"on_track": "#c8e6c9", "at_risk": "#ffe0b2", "off_track": "#ffcdd2",
-                  "undefined": "#e0e0e0", "missing": "#eeeeee"}
 
 
 def _axes(ax: Any, size: tuple[float, float]) -> Any:
@@ -185,9 +186,10 @@ def histogram(sim: Simulation, metric: str | None = None, ax: Any = None,
 def rollup_style(df: pd.DataFrame, columns: tuple[str, ...] = ("value", "variance",
                                                               "variance_pct")) -> Any:
     """A pandas ``Styler`` of a rollup table (``tree.rollup()``): ``value`` and the variance
-    columns coloured by ``status`` (green on track, amber at risk, red off track, grey undefined
-    or missing) and numbers formatted by unit (``$564k``, ``2.5%``). The numbers underneath stay
-    as they are. Needs jinja2 (pandas' styling), not matplotlib."""
+    columns coloured by ``status`` in the package's palette (:mod:`kpitree_widget.palette`:
+    green on track, orange at risk, vermillion off track, purple undefined, grey no data) and
+    numbers formatted by unit (``$564k``, ``2.5%``). The numbers underneath stay as they are.
+    Needs jinja2 (pandas' styling), not matplotlib."""
     import pandas as pd
 
     if "status" not in df.columns:
@@ -196,7 +198,7 @@ def rollup_style(df: pd.DataFrame, columns: tuple[str, ...] = ("value", "varianc
     shown = [c for c in columns if c in df.columns]
 
     def colour(column: pd.Series) -> list[str]:
-        return [f"background-color: {STATUS_COLOURS[s]}; color: #212121"
+        return [f"background-color: {STATUS_COLOURS[s].fill}; color: {STATUS_COLOURS[s].text}"
                 if s in STATUS_COLOURS else "" for s in status.reindex(column.index)]
 
     styler = df.style.apply(colour, subset=shown)

@@ -1,9 +1,11 @@
 """A static picture of the tree for renderers without a kernel (nbconvert HTML, GitHub).
 
 One SVG: the outline with its connectors (dashed for hypothesis links), each metric's name,
-value vs target and a status mark coloured by status. Plain markup only: no scripts, no
-styles that need a stylesheet, every piece of text passed through :func:`html.escape`. Text
-uses ``currentColor`` so the picture reads on light and dark pages alike.
+value vs target, a status mark and the status in words, coloured by the package's status
+palette (:mod:`~kpitree_widget.palette`, the colours of the Graphviz picture and the charts).
+Plain markup only: no scripts, no styles that need a stylesheet, every piece of text passed
+through :func:`html.escape`. Text uses ``currentColor`` so the picture reads on light and dark
+pages alike; the status words sit on their own tinted badge, readable on either.
 
 >>> import kpitree_widget as kt
 >>> tree = kt.KPITree.from_dict({"metrics": {
@@ -25,17 +27,10 @@ from typing import TYPE_CHECKING, Any
 from .engine import STATUS_LABELS
 from .focus import focus_ids, with_context
 from .numbers import format_number
+from .palette import status_colours
 
 if TYPE_CHECKING:
     from .model import KPITree
-
-STATUS_COLOURS = {
-    "on_track": "#1a7f37",   # green
-    "at_risk": "#b35c00",    # amber
-    "off_track": "#cf222e",  # red
-    "undefined": "#8250df",  # purple: not a finite number
-    "missing": "#6e7781",    # grey: no data
-}
 
 ROW = 24          # px per metric
 INDENT = 18       # px per level
@@ -45,6 +40,7 @@ TARGET_RIGHT = 650
 STATUS_LEFT = 666
 WIDTH = 760
 CHAR = 7.0        # average width of a 13px sans-serif character, for truncation
+BADGE_PAD = 6     # px either side of the status words on their badge
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
 
@@ -55,6 +51,10 @@ def _e(text: Any) -> str:
 def _clip(text: str, room: float) -> str:
     most = max(3, int(room / CHAR))
     return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _badge_width(label: str) -> float:
+    return min(WIDTH - STATUS_LEFT - 4, len(label) * 0.82 * CHAR + 2 * BADGE_PAD)
 
 
 def static_html(tree: KPITree, period: str | None = None, scenario: str | None = None,
@@ -105,7 +105,7 @@ def static_html(tree: KPITree, period: str | None = None, scenario: str | None =
             parts.append(f'<path d="M{px:.0f} {py + 5:.0f} V{y:.0f} H{x - 6:.0f}" fill="none" '
                          f'stroke="currentColor" stroke-opacity="0.35"{dash}/>')
         status = str(statuses[row])
-        colour = STATUS_COLOURS.get(status, STATUS_COLOURS["missing"])
+        colours = status_colours(status, default="missing")
         label = STATUS_LABELS.get(status, status)
         unit = metric.unit
         value, target = values[row], targets[row]
@@ -120,15 +120,21 @@ def static_html(tree: KPITree, period: str | None = None, scenario: str | None =
         name = _clip(metric.name, NAME_RIGHT - (x + 10))
         weight = ' font-weight="600"' if level == 0 else ""
         faded = ' opacity="0.55"' if metric_id in context else ""
+        dashed = ' stroke-dasharray="3 2"' if status == "missing" else ""
         parts.append(
             f'<g data-metric="{_e(metric_id)}"{faded}><title>{_e(detail)}</title>'
-            f'<circle cx="{x:.0f}" cy="{y:.0f}" r="5" fill="{colour}"/>'
+            f'<circle cx="{x:.0f}" cy="{y:.0f}" r="5" fill="{colours.strong}" '
+            f'stroke="{colours.text}"/>'
             f'<text x="{x + 10:.0f}" y="{y + 4.5:.0f}"{weight}>{_e(name)}</text>'
-            f'<text x="{VALUE_RIGHT}" y="{y + 4.5:.0f}" text-anchor="end" fill="{colour}" '
+            f'<text x="{VALUE_RIGHT}" y="{y + 4.5:.0f}" text-anchor="end" '
             f'font-weight="600">{_e(format_number(value, unit))}</text>'
             f'<text x="{TARGET_RIGHT}" y="{y + 4.5:.0f}" text-anchor="end">'
             f'{_e(format_number(target, unit))}</text>'
-            f'<text x="{STATUS_LEFT}" y="{y + 4.5:.0f}" fill="{colour}">{_e(label)}</text>'
+            f'<rect x="{STATUS_LEFT}" y="{y - 9:.0f}" width="{_badge_width(label):.0f}" '
+            f'height="18" rx="4" fill="{colours.fill}" stroke="{colours.strong}"'
+            f'{dashed}/>'
+            f'<text x="{STATUS_LEFT + BADGE_PAD}" y="{y + 4:.0f}" font-size="12" '
+            f'fill="{colours.text}">{_e(label)}</text>'
             f'</g>')
     bottom = top + ROW * shown
     if len(outline) > shown:

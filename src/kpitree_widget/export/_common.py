@@ -10,21 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import STATUS_LABELS
 from ..formula import Bin, Neg, Node, Ref
+from ..palette import STATUS_COLOURS
 
 if TYPE_CHECKING:
     from ..metric import Metric
 
-# Okabe-Ito colours (safe for the common colour-vision deficiencies) as borders, light tints of
-# them as fills; every status also shows as words, so colour is never the only signal.
+# The package's status palette (Okabe-Ito strong colours as borders, light tints of them as
+# fills, dark shades for words); every status also shows as words, so colour is never the only
+# signal.
 STATUS_STYLE: dict[str, dict[str, str]] = {
-    status: {**colours, "label": STATUS_LABELS[status]}
-    for status, colours in {
-        "on_track": {"border": "#009E73", "fill": "#DDF2EA", "text": "#00664A"},
-        "at_risk": {"border": "#E69F00", "fill": "#FDF0D5", "text": "#8A5F00"},
-        "off_track": {"border": "#D55E00", "fill": "#F9E0CF", "text": "#A04600"},
-        "undefined": {"border": "#CC79A7", "fill": "#F6E6EF", "text": "#8C3F6A"},
-        "missing": {"border": "#8C8C8C", "fill": "#F2F2F2", "text": "#595959"},
-    }.items()
+    status: {"border": c.strong, "fill": c.fill, "text": c.text, "label": STATUS_LABELS[status]}
+    for status, c in STATUS_COLOURS.items()
 }
 STATUSES = tuple(STATUS_STYLE)
 

@@ -22,11 +22,18 @@ def names() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
+def check_name(name: str, field: str = "archetype") -> None:
+    """Raise a KPITreeError (``field: unknown archetype 'name'``, with a suggestion and the
+    list) unless ``name`` is an archetype."""
+    known = names()
+    if name not in known:
+        raise KPITreeError(f"{field}: unknown archetype {name!r}{did_you_mean(name, known)} "
+                           f"(archetypes: {', '.join(known)})")
+
+
 def source(name: str) -> str:
     """The YAML text of an archetype."""
-    if name not in names():
-        raise KPITreeError(f"archetype: unknown archetype {name!r}{did_you_mean(name, names())} "
-                           f"(archetypes: {', '.join(names())})")
+    check_name(name)
     path = resources.files(__package__).joinpath(FOLDER, f"{name}.yaml")
     return path.read_text(encoding="utf-8")
 

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .io import SUFFIXES as TREE_SUFFIXES
+
 OK, FINDINGS, USAGE, NO_GRAPHVIZ = 0, 1, 2, 3
-TREE_SUFFIXES = (".yaml", ".yml", ".json")
 NEW_SUFFIXES = (*TREE_SUFFIXES, ".ipynb")
 PICTURE_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
 RENDER_SUFFIXES = (*PICTURE_SUFFIXES, ".md", ".mmd", ".xlsx")

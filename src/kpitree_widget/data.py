@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,7 +105,7 @@ def load_data(tree: KPITree, data: Any, layer: str = "value", format: str | None
     _check_frequency(tree.periods, labels, where)
     periods = order_periods([*tree.periods, *labels])
     updates: dict[str, Numbers] = {}
-    reported = dict(tree._reported)
+    reported = {m: dict(n) for m, n in tree._reported_numbers.items()}
     for metric_id, numbers in cells.items():
         if not numbers:
             continue
@@ -408,10 +407,10 @@ def resample(tree: KPITree, freq: str) -> KPITree:
                                   present.mean() if rule == "mean" else present[-1])
         return out or None
 
-    values = {m: roll(m, n) for m, n in tree._values.items()}
-    targets = {m: roll(m, n) for m, n in tree._targets.items()}
+    values = {m: roll(m, tree.get_value(m)) for m in tree.metrics}
+    targets = {m: roll(m, tree.get_target(m)) for m in tree.metrics}
     scenarios = {s: {m: roll(m, n) for m, n in overrides.items()}
-                 for s, overrides in tree._scenarios.items()}
+                 for s, overrides in tree.scenarios.items()}
     new = KPITree(
         tree.metrics.values(),
         values={m: n for m, n in values.items() if n is not None},
@@ -421,8 +420,8 @@ def resample(tree: KPITree, freq: str) -> KPITree:
         scenarios={s: {m: n for m, n in o.items() if n is not None} for s, o in scenarios.items()},
         okrs=tree.okrs, config=tree.config)
     new.tolerance = tree.tolerance
-    rolled = {m: roll(m, n) for m, n in tree._reported.items()}
-    new._reported = {m: n for m, n in rolled.items() if isinstance(n, dict)}
+    rolled = {m: roll(m, dict(n)) for m, n in tree._reported_numbers.items()}
+    new._load_numbers("value", {}, {m: n for m, n in rolled.items() if isinstance(n, dict)})
     return new
 
 
@@ -431,7 +430,7 @@ def reported(tree: KPITree, metric: str | None = None) -> Any:
     DataFrame, or a Series by period for one ``metric`` (empty when none was loaded)."""
     import pandas as pd
 
-    store: Mapping[str, dict[str, float]] = tree._reported
+    store = tree._reported_numbers
     if metric is not None:
         tree._require(metric, "reported")
         numbers = store.get(metric, {})
@@ -456,7 +455,7 @@ def reported_vs_computed(tree: KPITree) -> pd.DataFrame:
     """
     import pandas as pd
 
-    store: Mapping[str, dict[str, float]] = tree._reported
+    store = tree._reported_numbers
     arrays, index = tree.arrays()
     rows: list[tuple[str, str, float, float]] = []
     for m, *_ in tree.outline():

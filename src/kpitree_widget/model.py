@@ -445,7 +445,20 @@ class KPITree:
         self._arrays = None
         self._notify("data", None)
 
+    @property
+    def _reported_numbers(self) -> Mapping[str, Mapping[str, float]]:
+        """For ``data``: a read-only view of the reported actuals of computed metrics (metric
+        id to period to number); :meth:`reported` is the public table of them."""
+        return MappingProxyType(self._reported)
+
     # ------------------------------------------------------------------ engine
+
+    @property
+    def compiled_plan(self) -> engine.Plan:
+        """The engine's compiled structure (a slot per metric, the evaluators in topological
+        order), for the analysis modules. Read it, don't change it; changing the structure
+        compiles a new one. Not to be confused with the plan numbers (the ``target`` layer)."""
+        return self._plan
 
     @property
     def layers(self) -> list[str]:

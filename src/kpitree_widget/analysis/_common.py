@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Hashable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -23,7 +23,7 @@ _CACHE: dict[int, tuple[weakref.ref[Any], dict[Hashable, Any]]] = {}
 def cached(tree: KPITree, key: Hashable, make: Callable[[], T]) -> T:
     """``make()`` computed once per tree structure: kept beside the compiled plan (a structure
     change compiles a new plan, which empties the cache) and dropped with it."""
-    plan = tree._plan
+    plan = tree.compiled_plan
     entry = _CACHE.get(id(plan))
     if entry is None or entry[0]() is not plan:
         key_id = id(plan)
@@ -57,11 +57,6 @@ def layer_label(tree: KPITree, k: int) -> str:
     return tree.layers[k]
 
 
-def period_label(tree: KPITree, p: int) -> str | None:
-    """The label of period row ``p`` (``None`` for a tree without periods)."""
-    return tree.periods[p] if tree.periods else None
-
-
 def subtree(tree: KPITree, metric: str) -> tuple[list[str], list[str]]:
     """The inputs under ``metric`` (outline order) and the computed metrics from ``metric`` down
     (``metric`` included when computed), children before parents. Cached per structure: do
@@ -71,7 +66,8 @@ def subtree(tree: KPITree, metric: str) -> tuple[list[str], list[str]]:
         metrics = tree.metrics
         below = {metric, *tree.descendants(metric)}
         inputs = [m for m, *_ in tree.outline() if m in below and metrics[m].is_input]
-        computed = [m for m in tree._plan.order if m in below and not metrics[m].is_input]
+        order = tree.compiled_plan.order
+        computed = [m for m in order if m in below and not metrics[m].is_input]
         return inputs, computed
 
     return cached(tree, ("subtree", metric), make)
@@ -93,7 +89,7 @@ def varying_steps(tree: KPITree, varying: set[str],
 
 def _varying_steps(tree: KPITree, varying: set[str],
                    within: set[str] | None) -> list[tuple[int, engine.Evaluator]]:
-    plan = tree._plan
+    plan = tree.compiled_plan
     metrics = tree.metrics
     moved = set(varying)
     keep: set[int] = set()
@@ -115,7 +111,7 @@ def evaluate_batch(tree: KPITree, base: list[Any], overrides: Mapping[str, np.nd
     arrays of ``shape`` for some inputs. Only the metrics that depend on those inputs are
     recomputed (over arrays of ``shape``); the others keep their ``base`` number.
     """
-    plan = tree._plan
+    plan = tree.compiled_plan
     arrays = list(base)
     for metric, values in overrides.items():
         arrays[plan.index[metric]] = values
@@ -148,34 +144,40 @@ def gradient(tree: KPITree, metric: str, values: Mapping[str, Any]) -> dict[str,
     return adjoint
 
 
-def where_text(tree: KPITree, k: int, p: int) -> str:
+class Point(NamedTuple):
+    """A (layer, period) point of the tree, as :func:`resolve_point` reads it."""
+
+    k: int                 # layer index
+    p: int                 # period row
+    label: str             # what people call the point: "target", "value 2026-03", "2026-03"
+    period: str | None     # the period's label (None for a tree without periods)
+
+
+def where_text(tree: KPITree, point: Point) -> str:
     """``"target"`` or ``"target, 2026-03"`` for messages."""
-    label = period_label(tree, p)
-    return layer_label(tree, k) + (f", {label}" if label else "")
+    return layer_label(tree, point.k) + (f", {point.period}" if point.period else "")
 
 
 def resolve_point(tree: KPITree, spec: Any, period: Any, field: str,
-                  layer: str = "value") -> tuple[int, int, str]:
+                  layer: str = "value") -> Point:
     """A (layer, period) point from what people write: a layer (``value``/``actual``,
     ``target``/``plan``) or a scenario name (in ``period``, default the last), a period label
-    (``layer``, default the value layer, in that period) or a ``(layer, period)`` pair.
-    Returns (layer index, period row, label)."""
+    (``layer``, default the value layer, in that period) or a ``(layer, period)`` pair."""
     if isinstance(spec, tuple):
         if len(spec) != 2:
             raise KPITreeError(f"{field}: expected (layer, period), got {spec!r}")
         k = _layer(tree, spec[0], field)
-        p = tree.period_index(spec[1])
-        return k, p, f"{layer_label(tree, k)} {period_label(tree, p) or ''}".strip()
+        p, label = tree.period_index(spec[1]), tree.period_label(spec[1])
+        return Point(k, p, f"{layer_label(tree, k)} {label or ''}".strip(), label)
     if isinstance(spec, str) and (spec in LAYER_NAMES or spec in tree.layers):
         k = _layer(tree, spec, field)
-        p = tree.period_index(period)
-        label = period_label(tree, p)
+        p, label = tree.period_index(period), tree.period_label(period)
         if period is not None and label:
-            return k, p, f"{layer_label(tree, k)} {label}"
-        return k, p, layer_label(tree, k)
+            return Point(k, p, f"{layer_label(tree, k)} {label}", label)
+        return Point(k, p, layer_label(tree, k), label)
     key = period_key(spec) if spec is not None else ""
     if key and key in tree.periods:
-        return _layer(tree, layer, field), tree.periods.index(key), key
+        return Point(_layer(tree, layer, field), tree.periods.index(key), key, key)
     periods = ", ".join(tree.periods[:6]) + (", …" if len(tree.periods) > 6 else "")
     scenarios = ", ".join(tree.layers[2:]) or "none"
     raise KPITreeError(f"{field}: {spec!r} is not a layer (value, target), a scenario "

@@ -100,9 +100,7 @@ def monomial(node: Node) -> dict[str, float] | None:
 
 
 def _constant(node: Node) -> float:
-    from ..formula import _eval
-
-    return float(_eval(node, {}))
+    return float(Formula("", node).evaluate({}))
 
 
 # --------------------------------------------------------------------------- one node
@@ -228,27 +226,28 @@ class _Result:
 
     def __init__(self, tree: KPITree, metric: str, start: Any, end: Any, period: Any,
                  layer: str):
-        k0, p0, self.start_label = resolve_point(tree, start, period, "attribute.start", layer)
-        k1, p1, self.end_label = resolve_point(tree, end, period, "attribute.end", layer)
+        first = resolve_point(tree, start, period, "attribute.start", layer)
+        last = resolve_point(tree, end, period, "attribute.end", layer)
+        self.start_label, self.end_label = first.label, last.label
         _, index = tree.arrays()
-        a0, a1 = snapshot(tree, k0, p0), snapshot(tree, k1, p1)
+        a0, a1 = snapshot(tree, first.k, first.p), snapshot(tree, last.k, last.p)
         self.metric = metric
         self.inputs, self.computed = subtree(tree, metric)
         below = [*self.inputs, *self.computed]
         self.x0 = {m: float(a0[index[m]]) for m in below}
         self.x1 = {m: float(a1[index[m]]) for m in below}
-        ends = ((self.x0, (k0, p0)), (self.x1, (k1, p1)))
+        ends = ((self.x0, first), (self.x1, last))
         for m in self.inputs:
             for numbers, where in ends:
                 if not math.isfinite(numbers[m]):
                     raise KPITreeError(f"attribute: {m!r} has no number at "
-                                       f"{where_text(tree, *where)}; attribution needs every "
+                                       f"{where_text(tree, where)}; attribution needs every "
                                        f"input under {metric!r} at both ends")
         for m in reversed(self.computed):
             for numbers, where in ends:
                 if not math.isfinite(numbers[m]):
                     raise KPITreeError(f"attribute: {m!r} is undefined at "
-                                       f"{where_text(tree, *where)} (a division by zero?), so "
+                                       f"{where_text(tree, where)} (a division by zero?), so "
                                        "its change cannot be split")
         self.local: dict[str, dict[str, float]] = {}
         self.method: dict[str, str] = {}

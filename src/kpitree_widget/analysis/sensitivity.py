@@ -22,7 +22,6 @@ from ._common import (
     evaluate_batch,
     gradient,
     layer_label,
-    period_label,
     pick_metric,
     resolve_point,
     snapshot,
@@ -58,7 +57,7 @@ def sensitivity(tree: KPITree, step: float = 0.1, metric: str | None = None,
     if tree.metrics[metric].is_input:
         raise KPITreeError(f"sensitivity.metric: {metric!r} is an input; pick a computed "
                            "metric (the root by default)")
-    k, p, _ = resolve_point(tree, layer, period, "sensitivity.layer")
+    k, p, _, label = resolve_point(tree, layer, period, "sensitivity.layer")
     inputs, computed = subtree(tree, metric)
     _, index = tree.arrays()
     base = snapshot(tree, k, p)
@@ -86,7 +85,7 @@ def sensitivity(tree: KPITree, step: float = 0.1, metric: str | None = None,
     ).iloc[order]
     frame.attrs.update({"metric": metric, "step": step, "base": y,
                         "unit": tree.metrics[metric].unit,
-                        "layer": layer_label(tree, k), "period": period_label(tree, p)})
+                        "layer": layer_label(tree, k), "period": label})
     return frame
 
 
@@ -126,7 +125,7 @@ def elasticities(tree: KPITree, metric: str | None = None, period: Any = None,
     import pandas as pd
 
     metric = pick_metric(tree, metric, "elasticities.metric")
-    k, p, _ = resolve_point(tree, layer, period, "elasticities.layer")
+    k, p, _, label = resolve_point(tree, layer, period, "elasticities.layer")
     _, index = tree.arrays()
     base = snapshot(tree, k, p)
     values = {m: base[index[m]] for m in tree.metrics}
@@ -143,5 +142,5 @@ def elasticities(tree: KPITree, metric: str | None = None, period: Any = None,
                          index=pd.Index(ids, name="metric")).iloc[order]
     frame.attrs.update({"metric": metric, "base": float(values[metric]),
                         "unit": tree.metrics[metric].unit,
-                        "layer": layer_label(tree, k), "period": period_label(tree, p)})
+                        "layer": layer_label(tree, k), "period": label})
     return frame

@@ -203,11 +203,11 @@ def simulate(tree: KPITree, distributions: Mapping[str, Any], n: int = 10_000, s
     keep = [pick_metric(tree, m, "simulate.metrics") for m in keep]
     over_periods = period is None and bool(tree.periods)
     if over_periods:
-        k, _, _ = resolve_point(tree, layer, None, "simulate.layer")
+        k = resolve_point(tree, layer, None, "simulate.layer").k
         base = snapshot(tree, k, slice(None))
         shape: tuple[int, ...] = (n, len(tree.periods))
     else:
-        k, p, _ = resolve_point(tree, layer, period, "simulate.layer")
+        k, p, *_ = resolve_point(tree, layer, period, "simulate.layer")
         base = snapshot(tree, k, p)
         shape = (n,)
     _, index = tree.arrays()
@@ -219,7 +219,7 @@ def simulate(tree: KPITree, distributions: Mapping[str, Any], n: int = 10_000, s
     draws = {m: _draw(m, distributions[m], rng, shape, np.asarray(base[index[m]], float),
                       relative) for m in inputs}
     steps = varying_steps(tree, set(inputs))
-    moving = {tree._plan.order[slot] for slot, _ in steps} | set(inputs)
+    moving = {tree.compiled_plan.order[slot] for slot, _ in steps} | set(inputs)
     width = shape[1] if len(shape) > 1 else 1
     rows = max(1, min(n, CHUNK_NUMBERS // (max(1, len(moving)) * width)))
     ids = list(dict.fromkeys([*keep, *inputs]))

@@ -122,7 +122,8 @@ def _implied(tree: KPITree, metric: str, lever: str, xs: np.ndarray, rows: list[
     lever_array = arrays[index[lever]].copy()
     lever_array[rows, engine.TARGET] = xs
     trial[index[lever]] = lever_array
-    engine.evaluate(tree._plan, trial, tree._plan.steps_above(lever), shape=lever_array.shape)
+    plan = tree.compiled_plan
+    engine.evaluate(plan, trial, plan.steps_above(lever), shape=lever_array.shape)
     return np.asarray(trial[index[metric]][rows, engine.TARGET], dtype=float)
 
 
@@ -145,7 +146,7 @@ def _root_find(tree: KPITree, metric: str, lever: str, goal: float, rows: list[i
     batch), and keep the answer nearest the current target that really hits the goal (a sign
     change through a pole of a ratio is not a solution)."""
     _, index = tree.arrays()
-    plan = tree._plan
+    plan = tree.compiled_plan
     steps = varying_steps(tree, {lever})
     slot, lever_slot = index[metric], index[lever]
     offsets = np.array([0.0, *(2.0**k for k in range(-20, 64))])

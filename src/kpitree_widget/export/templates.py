@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..errors import KPITreeError, did_you_mean
+from ..errors import KPITreeError
 from .template_content import CRITERIA, METRIC_REF, WORKSHOPS, Workshop, render_refs
 
 if TYPE_CHECKING:
@@ -32,12 +32,9 @@ def template(name: str) -> NotebookNode:
     Its code cells start from ``import kpitree_widget as kt`` and
     ``tree = kt.archetype(name)`` and run top to bottom in a fresh kernel.
     """
-    from ..catalog import load_archetype, names
+    from ..catalog import check_name, load_archetype
 
-    known = names()
-    if name not in known:
-        raise KPITreeError(f"template: unknown archetype {name!r}{did_you_mean(name, known)} "
-                           f"(archetypes: {', '.join(known)})")
+    check_name(name, "template")
     content = WORKSHOPS.get(name)
     if content is None:
         raise KPITreeError(f"template: no workshop content for archetype {name!r} yet "

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..errors import hint
-from ..review.guards import guard_report
 from .context import Context
 from .registry import Hit, rule
 
@@ -16,6 +15,8 @@ from .registry import Hit, rule
       the guard watches is not paying off, and the two owners need to look at it together.""",
       fix="Review the pair together with both owners and decide which one takes priority.")
 def guard_conflict(ctx: Context) -> Iterator[Hit]:
+    from ..review.guards import guard_report  # only this part of review (it builds rollups)
+
     report = guard_report(ctx.tree)
     for row in report.itertuples(index=False):
         owners = [o for o in (row.guard_owner, row.guarded_owner) if isinstance(o, str)]

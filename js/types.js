@@ -62,6 +62,7 @@
  * @property {string[]} scenarios
  * @property {Metric[]} metrics
  * @property {Hypothesis[]} hypotheses
+ * @property {number} [total_metrics] how many metrics the whole tree has (a focus shows fewer)
  */
 
 /**

@@ -257,8 +257,7 @@ class TreeView {
         ? {
             shown: metrics.length,
             focused: metrics.filter((m) => !m.context).length,
-            // tree_data does not carry the whole tree's size (docs/widget-protocol.md)
-            total: null,
+            total: this.data.total_metrics ?? null,
           }
         : null,
     );
@@ -904,6 +903,7 @@ function normalise(raw) {
     scenarios: d.scenarios ?? [],
     metrics: d.metrics ?? [],
     hypotheses: d.hypotheses ?? [],
+    total_metrics: d.total_metrics,
   };
 }
 

@@ -92,6 +92,7 @@ def test_tree_data_follows_the_protocol():
     assert data["name"] == "Acme revenue" and data["root"] == "revenue"
     assert data["period"] is None and data["periods"] == [] and data["scenario"] is None
     assert [m["id"] for m in data["metrics"]] == list(tree.rollup().index)
+    assert data["total_metrics"] == len(tree.metrics) == 8
     root = data["metrics"][0]
     assert set(root) >= PROTOCOL_KEYS
     assert root["children"] == ["customers", "arpc"] and root["parent"] is None

@@ -744,6 +744,13 @@ describe("focus", () => {
     expect(chip().hidden).toBe(true);
   });
 
+  it("counts the whole tree when Python says how big it is", () => {
+    mount(revenueTree());
+    model.set("focus", ["lost_customers"]);
+    model.set("tree_data", { ...focused(revenueTree(), ["lost_customers"]), total_metrics: 8 });
+    expect(chip().textContent).toBe("Showing 3 of 8 metrics \u00b7 Show all");
+  });
+
   it("follows a focus set in Python", () => {
     mount(revenueTree());
     model.set("focus", ["lost_customers"]); // Python sends the trait, then its tree_data

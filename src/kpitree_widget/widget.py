@@ -537,6 +537,7 @@ def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = N
         "scenario": scenario,
         "scenarios": list(tree.scenarios),
         "metrics": metrics,
+        "total_metrics": len(tree.metrics),
         "hypotheses": [{"from": h.driver, "to": h.outcome, "sign": str(h.sign),
                         "note": h.note} for h in hypotheses],
     }

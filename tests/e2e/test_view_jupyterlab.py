@@ -545,7 +545,8 @@ def test_a_focus_shows_its_metrics_and_muted_context_until_show_all(sharp_page, 
         assert drawn[m]["color"] != drawn[context[0]]["color"], m
     chip = view.locator('[data-role="focus"]')
     assert chip.is_visible()
-    assert " ".join(chip.inner_text().split()) == f"Showing {len(sent)} metrics \u00b7 Show all"
+    assert " ".join(chip.inner_text().split()) == (
+        f"Showing {len(sent)} of {total} metrics \u00b7 Show all")
     # a picture of it, light theme
     folder = REPO / "test-artifacts" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)

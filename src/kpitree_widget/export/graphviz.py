@@ -53,27 +53,15 @@ INSTALL_HINT = ("the Graphviz 'dot' program is needed to draw the picture; insta
 # ---------------------------------------------------------------------------- escaping
 
 
+_HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                               "'": "&#39;", "\\": "&#92;&#92;"})
+
+
 def html(text: object) -> str:
     """Text for an HTML-like graphviz label: XML-escaped, backslashes doubled (graphviz reads
     ``\\N``, ``\\G``, ``\\L`` in labels even inside HTML), control characters dropped, newlines
     as spaces (use :func:`html_lines` to keep them)."""
-    out = []
-    for ch in one_line(text):
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == '"':
-            out.append("&quot;")
-        elif ch == "'":
-            out.append("&#39;")
-        elif ch == "\\":
-            out.append("&#92;&#92;")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return one_line(text).translate(_HTML_ESCAPES)
 
 
 def html_lines(text: object, width: int = WRAP) -> str:

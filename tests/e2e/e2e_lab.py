@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,25 +103,11 @@ def jupyterlab(root: Path | None = None) -> Iterator[Lab]:
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=root, start_new_session=True)
     lab = Lab(f"http://127.0.0.1:{port}", TOKEN, root, home)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("JupyterLab stopped:\n" + lab.log())
-            try:
-                lab.api("GET", "/api/status")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + lab.log()) from None
-                time.sleep(0.25)
+        wait_until_up(proc, lambda: lab.api("GET", "/api/status"), "JupyterLab", lab.log,
+                      timeout=90)
         yield lab
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=30)
         log.close()
         shutil.rmtree(home, ignore_errors=True)
 
@@ -326,3 +312,30 @@ def wait_raw(page: Any, view: Any, metric: str, want: float | None, name: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"{metric}.{name} data-raw is {got!r}, expected {want!r}")
         page.wait_for_timeout(15)
+
+
+def wait_until_up(proc: subprocess.Popen, probe: Callable[[], object], name: str,
+                  log: Callable[[], str], timeout: float) -> None:
+    """Call ``probe`` until it stops raising OSError; fail with the server's log if the
+    process exits or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} stopped:\n" + log())
+        try:
+            probe()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start:\n" + log()) from None
+            time.sleep(0.25)
+
+
+def stop(proc: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM (which also shuts a server's kernels down), then kill if it lingers."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
-from e2e_lab import HERE, free_port, new_page, open_editor, raw, type_edit, wait_raw
+from e2e_lab import (
+    HERE,
+    free_port,
+    new_page,
+    open_editor,
+    raw,
+    stop,
+    type_edit,
+    wait_raw,
+    wait_until_up,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -56,27 +64,15 @@ def marimo_app(tmp_path_factory):
          "--host", "127.0.0.1", "--port", str(port)],
         cwd=folder, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError((folder / "marimo.log").read_text())
-            try:
-                with urllib.request.urlopen(base, timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("marimo did not start:\n"
-                                       + (folder / "marimo.log").read_text()) from None
-                time.sleep(0.25)
+        def probe() -> None:
+            with urllib.request.urlopen(base, timeout=2):
+                pass
+
+        wait_until_up(proc, probe, "marimo", (folder / "marimo.log").read_text, timeout=60)
         yield base
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, timeout=20)
         log.close()
 
 

@@ -105,7 +105,7 @@ def load_data(tree: KPITree, data: Any, layer: str = "value", format: str | None
     _check_frequency(tree.periods, labels, where)
     periods = order_periods([*tree.periods, *labels])
     updates: dict[str, Numbers] = {}
-    reported = {m: dict(n) for m, n in tree._reported_numbers.items()}
+    reported = {m: dict(n) for m, n in tree.reported_numbers.items()}
     for metric_id, numbers in cells.items():
         if not numbers:
             continue
@@ -117,7 +117,7 @@ def load_data(tree: KPITree, data: Any, layer: str = "value", format: str | None
             dict.fromkeys(periods, float(old)) if old is not None else {})
         merged.update(numbers)
         updates[metric_id] = merged
-    tree._load_numbers(layer, updates, reported)
+    tree.load_numbers(layer, updates, reported)
 
 
 def _read(data: Any, where: str) -> pd.DataFrame:
@@ -356,7 +356,7 @@ def timeseries(tree: KPITree, layer: str = "value", metrics: Any = None,
     else:
         ids = [metrics] if isinstance(metrics, str) else list(metrics)
         for m in ids:
-            source._require(m, "timeseries.metrics")
+            source.require(m, "timeseries.metrics")
     arrays, index = source.arrays()
     labels = source.periods
     rows = _period_index(labels) if labels else pd.Index(["all"], name="period")
@@ -420,8 +420,8 @@ def resample(tree: KPITree, freq: str) -> KPITree:
         scenarios={s: {m: n for m, n in o.items() if n is not None} for s, o in scenarios.items()},
         okrs=tree.okrs, config=tree.config)
     new.tolerance = tree.tolerance
-    rolled = {m: roll(m, dict(n)) for m, n in tree._reported_numbers.items()}
-    new._load_numbers("value", {}, {m: n for m, n in rolled.items() if isinstance(n, dict)})
+    rolled = {m: roll(m, dict(n)) for m, n in tree.reported_numbers.items()}
+    new.load_numbers("value", {}, {m: n for m, n in rolled.items() if isinstance(n, dict)})
     return new
 
 
@@ -430,9 +430,9 @@ def reported(tree: KPITree, metric: str | None = None) -> Any:
     DataFrame, or a Series by period for one ``metric`` (empty when none was loaded)."""
     import pandas as pd
 
-    store = tree._reported_numbers
+    store = tree.reported_numbers
     if metric is not None:
-        tree._require(metric, "reported")
+        tree.require(metric, "reported")
         numbers = store.get(metric, {})
         labels = order_periods(numbers)
         return pd.Series([numbers[p] for p in labels], index=_period_index(labels),
@@ -455,7 +455,7 @@ def reported_vs_computed(tree: KPITree) -> pd.DataFrame:
     """
     import pandas as pd
 
-    store = tree._reported_numbers
+    store = tree.reported_numbers
     arrays, index = tree.arrays()
     rows: list[tuple[str, str, float, float]] = []
     for m, *_ in tree.outline():

@@ -79,7 +79,7 @@ class KPITree:
         for layer, given, store in (("value", values, self._values),
                                     ("target", targets, self._targets)):
             for metric_id, numbers in (given or {}).items():
-                self._require(metric_id, f"{layer}s")
+                self.require(metric_id, f"{layer}s")
                 if numbers is not None:
                     store[metric_id] = _check_numbers(numbers, f"metrics.{metric_id}.{layer}")
         self._scenarios: dict[str, dict[str, Numbers]] = {}
@@ -161,14 +161,18 @@ class KPITree:
                 walk(metric, None, 0, "detached")
         return out
 
-    def _require(self, metric_id: object, field: str = "metric") -> Metric:
+    def require(self, metric_id: object, field: str = "metric") -> Metric:
+        """The metric ``metric_id``, or a :class:`KPITreeError` naming ``field`` and the
+        unknown id with a did-you-mean."""
         if not isinstance(metric_id, str) or metric_id not in self._metrics:
             raise KPITreeError(f"{field}: unknown metric {metric_id!r}"
                                f"{did_you_mean(str(metric_id), self._metrics)}")
         return self._metrics[metric_id]
 
-    def _require_input(self, metric_id: str, field: str) -> Metric:
-        metric = self._require(metric_id, field)
+    def require_input(self, metric_id: object, field: str) -> Metric:
+        """Like :meth:`require`, and refuse a computed metric (its numbers come from its
+        formula)."""
+        metric = self.require(metric_id, field)
         if not metric.is_input:
             raise KPITreeError(
                 f"metrics.{metric_id}.{field}: {metric_id!r} is computed by its formula "
@@ -186,7 +190,7 @@ class KPITree:
                                f"got {type(overrides).__name__}")
         checked: dict[str, Numbers] = {}
         for metric_id, numbers in overrides.items():
-            metric = self._require(metric_id, f"scenarios.{name}")
+            metric = self.require(metric_id, f"scenarios.{name}")
             if not metric.is_input:
                 raise KPITreeError(f"scenarios.{name}.{metric_id}: {metric_id!r} is computed by "
                                    "its formula; a scenario overrides the targets of inputs")
@@ -261,11 +265,11 @@ class KPITree:
 
     def children(self, metric_id: str) -> list[str]:
         """The ids a metric's formula uses, in formula order (``[]`` for an input)."""
-        return list(self._require(metric_id).children)
+        return list(self.require(metric_id).children)
 
     def parents(self, metric_id: str) -> list[str]:
         """The metrics whose formulas use ``metric_id``."""
-        self._require(metric_id)
+        self.require(metric_id)
         return list(self._plan.parents[metric_id])
 
     def inputs(self) -> list[str]:
@@ -274,7 +278,7 @@ class KPITree:
 
     def descendants(self, metric_id: str) -> list[str]:
         """Every metric below ``metric_id`` through formulas, in outline order."""
-        self._require(metric_id)
+        self.require(metric_id)
         seen: set[str] = set()
         stack = list(self._metrics[metric_id].children)
         while stack:
@@ -287,7 +291,7 @@ class KPITree:
     def ancestors(self, metric_id: str) -> list[str]:
         """Every metric above ``metric_id`` through formulas (the ones an edit of it
         recomputes), in outline order."""
-        self._require(metric_id)
+        self.require(metric_id)
         above = self._plan.ancestors(metric_id)
         return [m for m, *_ in self._outline if m in above]
 
@@ -324,12 +328,12 @@ class KPITree:
 
     def get_value(self, metric_id: str) -> Numbers:
         """The stored actual of an input (a number, or a mapping per period)."""
-        self._require(metric_id)
+        self.require(metric_id)
         return copy.deepcopy(self._values.get(metric_id))
 
     def get_target(self, metric_id: str) -> Numbers:
         """The stored target: an input's plan, or the explicit target of a computed metric."""
-        self._require(metric_id)
+        self.require(metric_id)
         return copy.deepcopy(self._targets.get(metric_id))
 
     def set_value(self, metric_id: str, x: Any, period: Any = None) -> None:
@@ -339,7 +343,7 @@ class KPITree:
 
         Computed metrics take their value from their formula: setting one is an error.
         """
-        self._require_input(metric_id, "value")
+        self.require_input(metric_id, "value")
         self._set(self._values, "value", metric_id, x, period)
 
     def set_target(self, metric_id: str, x: Any, period: Any = None) -> None:
@@ -349,7 +353,7 @@ class KPITree:
         explicit target beside what the children imply (``rollup()`` shows both; ``solve``
         closes the gap). ``None`` removes the target.
         """
-        self._require(metric_id, "target")
+        self.require(metric_id, "target")
         self._set(self._targets, "target", metric_id, x, period)
 
     def _set(self, store: dict[str, Numbers], field: str, metric_id: str, x: Any,
@@ -398,6 +402,42 @@ class KPITree:
         self._arrays = None
         self._notify("scenario", None)
 
+    def set_scenario_target(self, name: str, metric_id: str, x: Any,
+                            period: Any = None) -> None:
+        """Set one input's target in scenario ``name``, for one period or (``period=None``)
+        for every period; ``None`` drops the override (the plan shows through again).
+
+        >>> tree.set_scenario_target("upside", "signup_rate", 0.04)  # doctest: +SKIP
+        """
+        if name not in self._scenarios:
+            raise KPITreeError(f"scenarios: unknown scenario {name!r}"
+                               f"{did_you_mean(str(name), self._scenarios)}")
+        metric = self.require(metric_id, f"scenarios.{name}")
+        where = f"scenarios.{name}.{metric_id}"
+        if not metric.is_input:
+            raise KPITreeError(f"{where}: {metric_id!r} is computed by its formula; a scenario "
+                               "overrides the targets of inputs only (set a target on a "
+                               "computed metric in the plan)")
+        number = None if x is None else check_number(x, where)
+        overrides = copy.deepcopy(self._scenarios[name])
+        if period is None:
+            if number is None:
+                overrides.pop(metric_id, None)
+            else:
+                overrides[metric_id] = number
+        else:
+            key = period_key(period)
+            if not key:
+                raise KPITreeError(f"{where}: the period is empty")
+            old = overrides.get(metric_id, self._targets.get(metric_id))
+            overrides[metric_id] = with_period(old, key, number, self._periods)
+            if overrides[metric_id] is None:
+                del overrides[metric_id]
+        self._scenarios[name] = self._check_scenario(name, overrides)
+        self._periods = self._collect_periods()
+        self._arrays = None
+        self._notify("scenario", metric_id)
+
     def remove_scenario(self, name: str) -> None:
         """Drop a scenario."""
         if name not in self._scenarios:
@@ -423,16 +463,16 @@ class KPITree:
         for callback in list(self._listeners):
             callback(event)
 
-    def _set_numbers(self, layer: str, metric_id: str, numbers: Numbers) -> None:
+    def set_numbers(self, layer: str, metric_id: str, numbers: Numbers) -> None:
         """Replace an input's ``value`` or ``target`` numbers (a number, or a mapping of
         period to number, e.g. a target for every period at once) in one change."""
-        self._require_input(metric_id, layer)
+        self.require_input(metric_id, layer)
         store = self._values if layer == "value" else self._targets
         self._replace(store, layer, metric_id,
                       None if numbers is None else _check_numbers(numbers,
                                                                   f"metrics.{metric_id}.{layer}"))
 
-    def _load_numbers(self, layer: str, updates: Mapping[str, Numbers],
+    def load_numbers(self, layer: str, updates: Mapping[str, Numbers],
                       reported: Mapping[str, dict[str, float]] | None = None) -> None:
         """For bulk loaders (``data.load_data``): store checked numbers of inputs for the
         ``value`` or ``target`` layer and, when given, replace the reported actuals of
@@ -446,7 +486,7 @@ class KPITree:
         self._notify("data", None)
 
     @property
-    def _reported_numbers(self) -> Mapping[str, Mapping[str, float]]:
+    def reported_numbers(self) -> Mapping[str, Mapping[str, float]]:
         """For ``data``: a read-only view of the reported actuals of computed metrics (metric
         id to period to number); :meth:`reported` is the public table of them."""
         return MappingProxyType(self._reported)

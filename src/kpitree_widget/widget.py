@@ -28,7 +28,6 @@ from .errors import KPITreeError, did_you_mean
 from .focus import focus_ids, with_context
 from .model import KPITree
 from .numbers import check_number, parse_number
-from .periods import with_period
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "widget.js"
@@ -238,7 +237,7 @@ class TreeWidget(anywidget.AnyWidget):
 
     def _edit(self, metric: Any, field: Any, text: Any, period: Any) -> None:
         tree = self._tree
-        m = tree._require(metric, "edit")
+        m = tree.require(metric, "edit")
         if field not in EDITABLE_FIELDS:
             raise KPITreeError(f"metrics.{metric}: cannot edit {field!r} (only target or value)")
         where = f"metrics.{metric}.{field}"
@@ -262,22 +261,16 @@ class TreeWidget(anywidget.AnyWidget):
         return self._tree.period_label(self.period or None)
 
     def _edit_scenario(self, metric: str, number: float, label: str | None) -> None:
-        tree, name = self._tree, self.scenario
-        if not tree.metrics[metric].is_input:
+        name = self.scenario
+        if not self._tree.metrics[metric].is_input:
             raise KPITreeError(f"metrics.{metric}.target: scenario {name!r} overrides the "
                                "targets of inputs only; switch to the plan to set a target "
                                "on a computed metric")
-        overrides = tree.scenarios[name]
-        if label is None:
-            overrides[metric] = number
-        else:
-            old = overrides.get(metric, tree.get_target(metric))
-            overrides[metric] = with_period(old, label, number, tree.periods)
-        tree.scenario(name, overrides)
+        self._tree.set_scenario_target(name, metric, number, period=label)
 
     def _solve(self, metric: Any, lever: Any, target: Any) -> None:
         tree = self._tree
-        m = tree._require(metric, "solve")
+        m = tree.require(metric, "solve")
         if self.scenario:
             raise KPITreeError(f"solve: switch to the plan to solve (scenario {self.scenario!r} "
                                "is shown)")

@@ -48,7 +48,7 @@ def pick_metric(tree: KPITree, metric: str | None, field: str) -> str:
     """``metric`` checked to be in the tree; the root when ``None``."""
     if metric is None:
         return tree.root
-    tree._require(metric, field)
+    tree.require(metric, field)
     return metric
 
 

@@ -197,7 +197,7 @@ def simulate(tree: KPITree, distributions: Mapping[str, Any], n: int = 10_000, s
         raise KPITreeError("simulate: give at least one input and its distribution, e.g. "
                            "{'win_rate': ('normal', 0.22, 0.02)}")
     for metric_id in distributions:
-        tree._require_input(metric_id, "simulate")
+        tree.require_input(metric_id, "simulate")
     keep = [tree.root] if metrics is None else (
         [metrics] if isinstance(metrics, str) else list(metrics))
     keep = [pick_metric(tree, m, "simulate.metrics") for m in keep]

@@ -37,8 +37,8 @@ def solve(tree: KPITree, metric: str, target: float, lever: str, period: Any = N
     81666.66…
     """
     goal = check_number(target, f"metrics.{metric}.target")
-    tree._require(metric, "solve")
-    tree._require_input(lever, "solve")
+    tree.require(metric, "solve")
+    tree.require_input(lever, "solve")
     if lever == metric:
         raise KPITreeError(f"solve: the lever {lever!r} is the metric itself; set its target")
     if lever not in tree.descendants(metric):
@@ -72,7 +72,7 @@ def solve(tree: KPITree, metric: str, target: float, lever: str, period: Any = N
     import pandas as pd
 
     per_period = dict(zip(tree.periods, (float(x) for x in solved)))
-    tree._set_numbers("target", lever, per_period)
+    tree.set_numbers("target", lever, per_period)
     return pd.Series(per_period, name=lever)
 
 

@@ -164,6 +164,19 @@ class Simulation:
                      for m, v in self._plan.items()}
         return one
 
+    def label(self, metric: str) -> str:
+        """The display name of a simulated metric."""
+        return self._names.get(metric, metric)
+
+    def unit(self, metric: str) -> str | None:
+        """The unit of a simulated metric."""
+        return self._units.get(metric)
+
+    def plan(self, metric: str) -> np.ndarray:
+        """The plan (the layer's numbers without uncertainty) of a simulated metric: one
+        number, or one per period."""
+        return np.asarray(self._plan[metric], dtype=float)
+
     def plot(self, metric: str | None = None, ax: Any = None) -> Any:
         """Fan chart over periods, histogram for one period (needs matplotlib)."""
         from ..plots import fan_chart

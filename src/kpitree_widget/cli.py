@@ -306,13 +306,14 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     tree = _load(args.tree)
     if args.data:
         _load_data(tree, args.data)
-    df = tree.rollup(period=args.period, scenario=args.scenario)
-    if args.format == "csv":
-        sys.stdout.write(df.to_csv())
-    elif args.format == "json":
-        print(df.to_json(orient="index", indent=2, force_ascii=False))
+    if args.format in ("csv", "json"):
+        df = tree.rollup(period=args.period, scenario=args.scenario)
+        if args.format == "csv":
+            sys.stdout.write(df.to_csv())
+        else:
+            print(df.to_json(orient="index", indent=2, force_ascii=False))
     else:
-        print(rollup_table(tree, df))
+        print(rollup_table(tree, period=args.period, scenario=args.scenario))
     return OK
 
 
@@ -325,25 +326,25 @@ def _load_data(tree: Any, path: str) -> None:
     tree.load_data(path)
 
 
-def rollup_table(tree: Any, df: Any) -> str:
-    """The rollup as an aligned text table: indented names, unit-formatted numbers."""
+def rollup_table(tree: Any, period: Any = None, scenario: str | None = None) -> str:
+    """The rollup as an aligned text table: indented names, numbers as every picture shows
+    them (one row model, one formatter)."""
     from .engine import STATUS_LABELS
-    from .export._common import is_number, one_line, text_or_none
-    from .numbers import format_number
+    from .export._common import one_line, text_or_none
+    from .rows import tree_rows
 
     rows = [("metric", "value", "target", "variance", "status", "owner")]
-    for _, row in df.iterrows():
-        name = "  " * int(row["level"]) + one_line(row["name"])
+    for row in tree_rows(tree, period=period, scenario=scenario):
+        name = "  " * row.level + one_line(row.name)
         if len(name) > 44:
             name = name[:43] + "…"
-        pct = row["variance_pct"]
         rows.append((
             name,
-            format_number(row["value"], row["unit"]),
-            format_number(row["target"], row["unit"]),
-            f"{pct:+.1f}%" if is_number(pct) else "",
-            STATUS_LABELS.get(row["status"], str(row["status"])),
-            one_line(text_or_none(row["owner"]) or ""),
+            row.value_text,
+            row.target_text,
+            row.variance_pct_text,
+            STATUS_LABELS.get(row.status, row.status),
+            one_line(text_or_none(row.owner) or ""),
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .engine import STATUS_LABELS
-from .numbers import format_number
+from .rows import tree_rows
 
 if TYPE_CHECKING:
     from .tree import Tree
@@ -21,15 +21,12 @@ def outline_text(tree: Tree, max_rows: int = 200) -> str:
     Revenue = customers * arpc                 $564k vs $681k  OFF TRACK  (CEO)
     ├── Customers = new_customers + …          4,700 vs 5,450  OFF TRACK  (COO)
     """
-    df = tree.rollup()
-    rows = list(df.itertuples())
-    outline = tree.outline()
-    last_child: dict[str | None, str] = {}
-    for metric_id, parent, _, _ in outline:
-        last_child[parent] = metric_id
+    rows = tree_rows(tree)
+    last_child = rows.last_children
     prefixes: dict[str, str] = {}
     lines_left: list[str] = []
-    for (metric_id, parent, _level, link), row in zip(outline, rows):
+    for row in rows:
+        metric_id, parent, link = row.id, row.parent, row.link
         if parent is None:
             branch, prefixes[metric_id] = "", ""
         else:
@@ -38,7 +35,7 @@ def outline_text(tree: Tree, max_rows: int = 200) -> str:
             mark = "── " if link == "formula" else "╌╌ "
             branch = base + ("└" if is_last else "├") + mark
             prefixes[metric_id] = base + ("    " if is_last else "│   ")
-        math_text = f" = {row.formula}" if isinstance(row.formula, str) else ""
+        math_text = f" = {row.formula}" if row.formula is not None else ""
         if link in ("hypothesis", "guard"):
             math_text += f"  ({link})"
         elif link == "detached":
@@ -49,8 +46,8 @@ def outline_text(tree: Tree, max_rows: int = 200) -> str:
     body = []
     for left, row in zip(lines_left, rows):
         left = left if len(left) <= width else left[: width - 1] + "…"
-        numbers = f"{format_number(row.value, row.unit)} vs {format_number(row.target, row.unit)}"
-        owner = f"  ({row.owner})" if isinstance(row.owner, str) else ""
+        numbers = f"{row.value_text} vs {row.target_text}"
+        owner = f"  ({row.owner})" if row.owner else ""
         body.append(f"{left:<{width}} {numbers:>22}  {STATUS_MARK.get(row.status, row.status):<9}"
                     f"{owner}".rstrip())
     if len(body) > max_rows:

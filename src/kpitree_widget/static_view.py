@@ -19,15 +19,13 @@ True
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from html import escape
 from typing import TYPE_CHECKING, Any
 
 from .engine import STATUS_LABELS
-from .focus import focus_ids, with_context
-from .numbers import format_number
 from .palette import status_colours
+from .rows import tree_rows
 
 if TYPE_CHECKING:
     from .tree import Tree
@@ -61,23 +59,15 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
                 max_rows: int = 150, focus: Iterable[str] | None = None) -> str:
     """The tree as one inline SVG inside a ``div`` (HTML-safe, script-free). ``focus``
     (metric ids) keeps those, the metrics connecting them to the root (faded) and the root."""
-    df = tree.rollup(period=period, scenario=scenario)
-    outline = tree.outline()
-    context: set[str] = set()
-    if focus is not None:
-        focused = focus_ids(tree, focus)
-        drawn = with_context(tree, focused)
-        context = drawn.difference(focused)
-        outline = [row for row in outline if row[0] in drawn]
-        df = df.loc[[row[0] for row in outline]]
-    shown = min(len(outline), max_rows)
+    rows = tree_rows(tree, period=period, scenario=scenario, focus=focus)
+    shown = min(len(rows), max_rows)
     title_bits = [tree.name or tree.metrics[tree.root].name]
     label = tree.period_label(period)
     if label is not None:
         title_bits.append(label)
     title_bits.append(f"scenario {scenario}" if scenario else "plan")
     top = 30
-    height = top + ROW * shown + (ROW if len(outline) > shown else 0) + 30
+    height = top + ROW * shown + (ROW if len(rows) > shown else 0) + 30
     parts = [
         '<div class="kpitree-static" style="max-width:100%;overflow-x:auto">',
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
@@ -90,13 +80,9 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
     ]
     y_of: dict[str, float] = {}
     x_of: dict[str, float] = {}
-    values = df["value"].tolist()
-    targets = df["target"].tolist()
-    statuses = df["status"].tolist()
-    variance_pct = df["variance_pct"].tolist()
-    for row, (metric_id, parent, level, link) in enumerate(outline[:shown]):
-        metric = tree.metrics[metric_id]
-        y = top + ROW * row + ROW / 2
+    for i, row in enumerate(rows[:shown]):
+        metric, metric_id, parent, level, link = row.metric, row.id, row.parent, row.level, row.link
+        y = top + ROW * i + ROW / 2
         x = 14 + INDENT * level
         y_of[metric_id], x_of[metric_id] = y, x
         if parent is not None and parent in y_of:
@@ -104,22 +90,19 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
             dash = ' stroke-dasharray="3 3"' if link == "hypothesis" else ""
             parts.append(f'<path d="M{px:.0f} {py + 5:.0f} V{y:.0f} H{x - 6:.0f}" fill="none" '
                          f'stroke="currentColor" stroke-opacity="0.35"{dash}/>')
-        status = str(statuses[row])
+        status = row.status
         colours = status_colours(status, default="missing")
         label = STATUS_LABELS.get(status, status)
-        unit = metric.unit
-        value, target = values[row], targets[row]
-        pct = variance_pct[row]
-        pct_text = f" ({pct:+.1f}%)" if isinstance(pct, float) and math.isfinite(pct) else ""
+        pct_text = f" ({row.variance_pct_text})" if row.variance_pct_text else ""
         detail = (f"{metric.name} ({metric_id})"
-                  + (f" = {metric.parsed.display()}" if metric.parsed else "")
-                  + f"\nvalue {format_number(value, unit)}, target {format_number(target, unit)}"
+                  + (f" = {row.formula}" if row.formula else "")
+                  + f"\nvalue {row.value_text}, target {row.target_text}"
                   + f"{pct_text}, {label}"
                   + (f"\nowner: {metric.owner}" if metric.owner else "")
                   + ("\n(hypothesis link)" if link == "hypothesis" else ""))
         name = _clip(metric.name, NAME_RIGHT - (x + 10))
         weight = ' font-weight="600"' if level == 0 else ""
-        faded = ' opacity="0.55"' if metric_id in context else ""
+        faded = ' opacity="0.55"' if row.context else ""
         dashed = ' stroke-dasharray="3 2"' if status == "missing" else ""
         parts.append(
             f'<g data-metric="{_e(metric_id)}"{faded}><title>{_e(detail)}</title>'
@@ -127,9 +110,9 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
             f'stroke="{colours.text}"/>'
             f'<text x="{x + 10:.0f}" y="{y + 4.5:.0f}"{weight}>{_e(name)}</text>'
             f'<text x="{VALUE_RIGHT}" y="{y + 4.5:.0f}" text-anchor="end" '
-            f'font-weight="600">{_e(format_number(value, unit))}</text>'
+            f'font-weight="600">{_e(row.value_text)}</text>'
             f'<text x="{TARGET_RIGHT}" y="{y + 4.5:.0f}" text-anchor="end">'
-            f'{_e(format_number(target, unit))}</text>'
+            f'{_e(row.target_text)}</text>'
             f'<rect x="{STATUS_LEFT}" y="{y - 9:.0f}" width="{_badge_width(label):.0f}" '
             f'height="18" rx="4" fill="{colours.fill}" stroke="{colours.strong}"'
             f'{dashed}/>'
@@ -137,9 +120,9 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
             f'fill="{colours.text}">{_e(label)}</text>'
             f'</g>')
     bottom = top + ROW * shown
-    if len(outline) > shown:
+    if len(rows) > shown:
         parts.append(f'<text x="14" y="{bottom + 16}" opacity="0.7">'
-                     f'… and {len(outline) - shown} more metrics</text>')
+                     f'… and {len(rows) - shown} more metrics</text>')
         bottom += ROW
     parts.append(f'<text x="8" y="{bottom + 20}" font-size="11" opacity="0.6">'
                  'Static picture: run the notebook for the interactive, editable tree.</text>')

@@ -20,14 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KPITreeError
-from ..focus import focus_ids, with_context
-from ..numbers import format_number
+from ..rows import tree_rows
 from ._common import (
     RELATION_SYMBOL,
     STATUS_STYLE,
     clean,
     edge_symbols,
-    is_number,
     one_line,
     text_or_none,
     wrap,
@@ -36,6 +34,8 @@ from ._common import (
 if TYPE_CHECKING:
     import graphviz
 
+    from ..metric import Metric
+    from ..rows import Row
     from ..tree import Tree
 
 FIELDS = ("value", "target", "variance", "status", "owner", "formula", "team", "cadence")
@@ -146,15 +146,9 @@ def to_graphviz(
                                   or max_level < 0):
         raise KPITreeError(f"max_level: expected a whole number >= 0, got {max_level!r}")
 
-    focused = focus_ids(tree, focus) if focus is not None else None
-
-    df = tree.rollup(period=period, scenario=scenario)
-    outline = tree.outline()
-    context: set[str] = set()
-    if focused is not None:
-        drawn = with_context(tree, focused)
-        context = drawn.difference(focused)
-        outline = [row for row in outline if row[0] in drawn]
+    rows = tree_rows(tree, period=period, scenario=scenario, focus=focus)
+    outline = [(r.id, r.parent, r.level, r.link) for r in rows]
+    context = {r.id for r in rows if r.context}
     level = {m: lvl for m, _, lvl, _ in outline}
     visible = {m for m in level if max_level is None or level[m] <= max_level}
     hidden_below = _hidden_counts(outline, visible)
@@ -178,12 +172,11 @@ def to_graphviz(
              margin="0.12,0.06", penwidth="2")
     dot.attr("edge", fontname=FONT, fontsize="11", color="#555555", arrowsize="0.7")
 
-    for metric_id, *_ in outline:
+    for row in rows:
+        metric_id, metric = row.id, row.metric
         if metric_id not in visible:
             continue
-        row = df.loc[metric_id]
-        metric = tree.metrics[metric_id]
-        status = row["status"] if row["status"] in STATUS_STYLE else "undefined"
+        status = row.status if row.status in STATUS_STYLE else "undefined"
         style = STATUS_STYLE[status]
         node_marks = marks.get(metric_id, [])
         muted = metric_id in context
@@ -232,22 +225,21 @@ def to_graphviz(
     return dot
 
 
-def _label(row: Any, metric: Any, fields: Sequence[str], status: str, hidden: int,
+def _label(row: Row, metric: Metric, fields: Sequence[str], status: str, hidden: int,
            marks: list[Any], muted: bool = False) -> str:
     style = STATUS_STYLE[status]
     grey = CONTEXT_STYLE["text"] if muted else "#444444"
     if muted:  # a context card: every piece of text grey, the status still in words
         style = {**style, "text": CONTEXT_STYLE["text"]}
-    rows = [f'<TR><TD><B><FONT POINT-SIZE="12">{html_lines(row["name"])}</FONT></B></TD></TR>']
-    unit = text_or_none(row["unit"])
+    rows = [f'<TR><TD><B><FONT POINT-SIZE="12">{html_lines(row.name)}</FONT></B></TD></TR>']
     shown_numbers = False
     for field in fields:
         if field in ("value", "target"):
             if shown_numbers:
                 continue
             shown_numbers = True
-            value = html(format_number(row["value"], unit))
-            target = html(format_number(row["target"], unit))
+            value = html(row.value_text)
+            target = html(row.target_text)
             if "value" in fields and "target" in fields:
                 text = f"{value} vs {target}"
             else:
@@ -255,20 +247,19 @@ def _label(row: Any, metric: Any, fields: Sequence[str], status: str, hidden: in
             rows.append(f"<TR><TD>{text}</TD></TR>")
             rows.append(_status_row(row, style))
         elif field == "variance":
-            pct = row["variance_pct"]
-            if is_number(pct):
-                rows.append(f'<TR><TD><FONT POINT-SIZE="10">{pct:+.1f}% vs target'
-                            "</FONT></TD></TR>")
+            if row.variance_pct_text:
+                rows.append(f'<TR><TD><FONT POINT-SIZE="10">{html(row.variance_pct_text)} '
+                            "vs target</FONT></TD></TR>")
         elif field == "status":
             if not shown_numbers:
                 rows.append(_status_row(row, style))
         elif field == "formula":
-            formula = text_or_none(row["formula"])
+            formula = text_or_none(row.formula)
             if formula:
                 rows.append(f'<TR><TD><FONT POINT-SIZE="10" FACE="Courier,monospace">= '
                             f"{html_lines(formula, 36)}</FONT></TD></TR>")
         else:  # owner, team, cadence
-            extra = text_or_none(row[field])
+            extra = text_or_none(getattr(metric, field))
             if extra:
                 rows.append(f'<TR><TD><FONT POINT-SIZE="10" COLOR="{grey}">'
                             f"{html_lines(extra)}</FONT></TD></TR>")
@@ -285,18 +276,17 @@ def _label(row: Any, metric: Any, fields: Sequence[str], status: str, hidden: in
             + "".join(rows) + "</TABLE>>")
 
 
-def _status_row(row: Any, style: dict[str, str]) -> str:
+def _status_row(row: Row, style: dict[str, str]) -> str:
     text = style["label"].upper()
-    pct = row["variance_pct"]
-    if is_number(pct) and row["status"] in ("on_track", "at_risk", "off_track"):
-        text += f"  {pct:+.1f}%".replace("-", "−")
+    if row.variance_pct_text and row.status in ("on_track", "at_risk", "off_track"):
+        text += f"  {row.variance_pct_text}"
     return (f'<TR><TD><FONT POINT-SIZE="9" COLOR="{style["text"]}"><B>{html(text)}</B>'
             "</FONT></TD></TR>")
 
 
-def _tooltip(row: Any, metric: Any, marks: list[Any], muted: bool = False) -> Any:
-    lines = [one_line(row["name"]) + (" (context: on the way to the root)" if muted else "")]
-    formula = text_or_none(row["formula"])
+def _tooltip(row: Row, metric: Metric, marks: list[Any], muted: bool = False) -> Any:
+    lines = [one_line(row.name) + (" (context: on the way to the root)" if muted else "")]
+    formula = text_or_none(row.formula)
     if formula:
         lines.append(f"= {formula}")
     if metric.description:

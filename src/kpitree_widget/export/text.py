@@ -24,10 +24,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KPITreeError
-from ..numbers import format_number
-from ._common import STATUS_STYLE, edge_symbols, is_number, one_line, text_or_none
+from ..rows import tree_rows
+from ._common import STATUS_STYLE, edge_symbols, one_line, text_or_none
 
 if TYPE_CHECKING:
+    from ..rows import Row
     from ..tree import Tree
 
 # ---------------------------------------------------------------------------- Markdown
@@ -59,16 +60,11 @@ def _code(text: str) -> str:
     return f"`{text}`"
 
 
-def _numbers(row: Any) -> tuple[str, str]:
-    return format_number(row["value"], row["unit"]), format_number(row["target"], row["unit"])
-
-
-def _status(row: Any) -> str:
-    style = STATUS_STYLE.get(row["status"], STATUS_STYLE["undefined"])
+def _status(row: Row) -> str:
+    style = STATUS_STYLE.get(row.status, STATUS_STYLE["undefined"])
     text = style["label"]
-    pct = row["variance_pct"]
-    if is_number(pct) and row["status"] in ("on_track", "at_risk", "off_track"):
-        text += f" ({pct:+.1f}%)".replace("-", "−")
+    if row.variance_pct_text and row.status in ("on_track", "at_risk", "off_track"):
+        text += f" ({row.variance_pct_text})"
     return text
 
 
@@ -81,19 +77,19 @@ def to_markdown(tree: Tree, table: bool = False, period: Any = None,
     a table with one row per metric (name indented by level). ``title`` (if given) becomes a
     heading.
     """
-    df = tree.rollup(period=period, scenario=scenario)
+    rows = tree_rows(tree, period=period, scenario=scenario)
     lines: list[str] = []
     if title:
         lines += [f"# {escape_markdown(title)}", ""]
     if table:
         lines += ["| Metric | Formula | Value | Target | Status | Owner |",
                   "| --- | --- | ---: | ---: | --- | --- |"]
-    for metric_id, parent, level, link in tree.outline():
-        row = df.loc[metric_id]
-        value, target = _numbers(row)
-        formula = text_or_none(row["formula"])
-        owner = text_or_none(row["owner"])
-        name = escape_markdown(row["name"])
+    for row in rows:
+        metric_id, parent, level, link = row.id, row.parent, row.level, row.link
+        value, target = row.value_text, row.target_text
+        formula = text_or_none(row.formula)
+        owner = text_or_none(row.owner)
+        name = escape_markdown(row.name)
         note = {"hypothesis": _hypothesis_note(tree, metric_id, parent),
                 "detached": "not linked to the root"}.get(link)
         if table:
@@ -169,7 +165,7 @@ def to_mermaid(tree: Tree, direction: str = "TD", period: Any = None,
     if direction not in DIRECTIONS:
         raise KPITreeError(f"direction: expected one of {', '.join(DIRECTIONS)}, "
                            f"got {direction!r}")
-    df = tree.rollup(period=period, scenario=scenario)
+    rows = tree_rows(tree, period=period, scenario=scenario)
     lines: list[str] = []
     if tree.name:
         import json
@@ -178,20 +174,19 @@ def to_mermaid(tree: Tree, direction: str = "TD", period: Any = None,
                   "---"]
     lines.append(f"flowchart {direction}")
     by_status: dict[str, list[str]] = {}
-    for metric_id, *_ in tree.outline():
-        row = df.loc[metric_id]
-        value, target = _numbers(row)
-        parts = [escape_mermaid(row["name"]),
-                 f"{escape_mermaid(value)} vs {escape_mermaid(target)}",
+    for row in rows:
+        parts = [escape_mermaid(row.name),
+                 f"{escape_mermaid(row.value_text)} vs {escape_mermaid(row.target_text)}",
                  escape_mermaid(_status(row))]
-        owner = text_or_none(row["owner"])
+        owner = text_or_none(row.owner)
         if owner:
             parts.append(escape_mermaid(owner))
-        lines.append(f'    {mermaid_id(metric_id)}["{"<br>".join(parts)}"]')
-        status = row["status"] if row["status"] in STATUS_STYLE else "undefined"
-        by_status.setdefault(status, []).append(mermaid_id(metric_id))
-    for metric_id, *_ in tree.outline():
-        metric = tree.metrics[metric_id]
+        lines.append(f'    {mermaid_id(row.id)}["{"<br>".join(parts)}"]')
+        status = row.status if row.status in STATUS_STYLE else "undefined"
+        by_status.setdefault(status, []).append(mermaid_id(row.id))
+    for row in rows:
+        metric = row.metric
+        metric_id = row.id
         symbols = edge_symbols(metric)
         for child in metric.children:
             symbol = escape_mermaid(symbols.get(child, "f"))

@@ -204,7 +204,7 @@ class _Builder:
         self.code(
             "import pandas as pd",
             "",
-            'pd.options.display.float_format = "{:,.2f}".format',
+            "pd.options.display.float_format = format_number",
             "table = tree.rollup()",
             f"table[[{cols}]]",
         )

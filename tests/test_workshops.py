@@ -1,0 +1,215 @@
+"""Workshop content as data: one YAML file per archetype, checked against a declared schema,
+and notebooks whose numbers read as the package's one formatter writes them."""
+
+from __future__ import annotations
+
+import ast
+import re
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import kpitree_widget as kt
+from kpitree_widget import workshops
+from kpitree_widget.numbers import format_number
+from notebooks import execute, text_of
+
+CONTENT = resources.files("kpitree_widget.workshops").joinpath("content")
+SHIPPED = sorted(p.name for p in CONTENT.iterdir() if p.name.endswith(".yaml"))
+PACKAGE = Path(kt.__file__).resolve().parent
+
+
+def shipped_data(name: str = "b2b_saas") -> dict:
+    return yaml.safe_load(CONTENT.joinpath(f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def write(tmp_path: Path, data: dict, name: str = "my_workshop.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------------------ the content
+
+
+def test_every_archetype_has_content_and_every_content_file_an_archetype():
+    assert set(workshops.workshops()) == set(kt.archetypes())
+    assert sorted(f"{name}.yaml" for name in kt.archetypes()) == SHIPPED
+
+
+@pytest.mark.parametrize("filename", SHIPPED)
+def test_every_shipped_content_file_validates(filename, tmp_path):
+    path = tmp_path / filename
+    path.write_text(CONTENT.joinpath(filename).read_text(encoding="utf-8"), encoding="utf-8")
+    w = workshops.load_file(path)
+    assert w == workshops.content(filename[:-5])
+    assert w.title and w.goal and w.alternatives
+    # the exported JSON Schema says the same as the models
+    jsonschema.validate(yaml.safe_load(path.read_text()), workshops.json_schema())
+
+
+def test_a_typo_in_a_nested_field_is_refused_with_the_file_the_path_and_a_suggestion(tmp_path):
+    data = shipped_data()
+    data["solve"]["levr"] = data["solve"].pop("lever")
+    path = write(tmp_path, data)
+    with pytest.raises(kt.KPITreeError) as info:
+        workshops.load_file(path)
+    message = str(info.value)
+    assert message.startswith("my_workshop.yaml: ")
+    assert "solve.levr: unknown field, did you mean 'lever'?" in message
+    assert "solve.lever: required field is missing" in message
+    with pytest.raises(jsonschema.ValidationError, match="levr"):
+        jsonschema.validate(data, workshops.json_schema())
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (lambda d: d.update(exercizes=d.pop("exercises")),
+     "exercizes: unknown field, did you mean 'exercises'?"),
+    (lambda d: d["alternatives"][1].update(reasn=d["alternatives"][1].pop("reason")),
+     "alternatives.1.reasn: unknown field, did you mean 'reason'?"),
+    (lambda d: d["why"].pop("stable"), "why.stable: required field is missing"),
+    (lambda d: d["quality_metric"].update(cadense="weekly"),
+     "quality_metric.cadense: unknown field, did you mean 'cadence'?"),
+    (lambda d: d["what_if"].update(target="a lot"),
+     "what_if.target: input should be a valid number, unable to parse string as a number, "
+     "got 'a lot'"),
+    (lambda d: d["quality_metric"].update(sign="up"), "quality_metric.sign: input should be"),
+])
+def test_a_broken_content_file_is_refused_with_the_field_path(tmp_path, edit, expected):
+    data = shipped_data("ecommerce")
+    edit(data)
+    with pytest.raises(kt.KPITreeError) as info:
+        workshops.load_file(write(tmp_path, data, "ecommerce.yaml"))
+    assert str(info.value).startswith("ecommerce.yaml: ")
+    assert expected in str(info.value)
+
+
+def test_content_that_is_not_yaml_or_not_a_mapping_is_refused_with_the_file_name():
+    with pytest.raises(kt.KPITreeError, match=r"^x\.yaml: line 1, column \d+: "):
+        workshops.parse("title: [unclosed", source="x.yaml")
+    with pytest.raises(kt.KPITreeError, match=r"^x\.yaml: expected a mapping of fields"):
+        workshops.parse("- a list", source="x.yaml")
+    with pytest.raises(kt.KPITreeError, match="no such file"):
+        workshops.load_file("/nonexistent/workshop.yaml")
+
+
+def test_the_json_schema_describes_the_content_file():
+    schema = workshops.json_schema()
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    assert set(schema["required"]) >= {"title", "goal", "why", "what_if", "solve"}
+    assert schema["additionalProperties"] is False
+    why = schema["$defs"]["Why"]["properties"]
+    assert [why[key]["title"] for key in workshops.CRITERIA] == list(workshops.CRITERIA.values())
+
+
+# ------------------------------------------------------------------------------ the numbers
+
+OWN_FORMAT = re.compile(r"\{[^{}]*:[+ ]?,?(\.\d+)?[f%]\}")  # {x:,.0f}, {x:.1%}, {x:+.1%}
+
+
+@pytest.mark.parametrize("name", kt.archetypes())
+def test_the_prose_shows_numbers_as_format_number_does(name):
+    tree, w = kt.archetype(name), workshops.content(name)
+    nb = kt.template(name)
+    leaf = tree.metrics[w.what_if.metric]
+    planned = format_number(tree.get_target(leaf.id), leaf.unit)
+    proposed = format_number(w.what_if.target, leaf.unit)
+    what_if = next(c.source for c in nb.cells if c.source.startswith("## What if?"))
+    assert f"at {planned}; the cell below sets it to {proposed} and" in what_if
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not OWN_FORMAT.search(cell.source), cell.source  # format_number does it
+
+
+@pytest.mark.parametrize("name", ["b2b_saas", "media"])  # currency and percent; free-text units
+def test_the_printed_numbers_read_as_format_number_gives(name, tmp_path):
+    nb = execute(kt.template(name), tmp_path)
+    w = workshops.content(name)
+    tree = kt.archetype(name)
+    leaf, root = tree.metrics[w.what_if.metric], tree.metrics[tree.root]
+    before = tree.rollup().loc[tree.root, "target"]
+    planned = tree.get_target(leaf.id)
+    tree.set_target(leaf.id, w.what_if.target)
+    after = tree.rollup().loc[tree.root, "target"]
+    what_if = text_of(next(c for c in nb.cells if c.source.startswith(f'leaf = "{leaf.id}"')))
+    assert what_if.splitlines() == [
+        f"{leaf.name}: {format_number(planned, leaf.unit)} -> "
+        f"{format_number(w.what_if.target, leaf.unit)}",
+        f"{root.name}: {format_number(before, root.unit)} -> {format_number(after, root.unit)} "
+        f"({format_number(after / before - 1, 'percent')})",
+    ]
+
+    tree = kt.archetype(name)
+    s = w.solve
+    lever, goal_metric = tree.metrics[s.lever], tree.metrics[s.metric]
+    plan = tree.get_target(s.lever)
+    needed = tree.solve(s.metric, s.goal, lever=s.lever)
+    solve = text_of(next(c for c in nb.cells
+                         if c.cell_type == "code" and "tree.solve(" in c.source))
+    assert solve.startswith(
+        f"To reach {goal_metric.name} of {format_number(s.goal, goal_metric.unit)}, "
+        f"{lever.name} needs a target of {format_number(needed, lever.unit)} "
+        f"(plan: {format_number(plan, lever.unit)}).\n")
+
+
+# ------------------------------------------------------------------------------ the layering
+
+LOWER = ["errors", "periods", "numbers", "formula", "metric", "engine", "io", "catalog",
+         "export"]
+NEVER_IMPORT_WORKSHOPS = ["errors", "periods", "numbers", "formula", "metric", "engine",
+                          "analysis", "health", "review", "data", "export"]
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """Package-relative modules ``path`` imports (``numbers``, ``export.text``), each with
+    whether the import sits under ``if TYPE_CHECKING:``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                   and getattr(node.test, "id", None) == "TYPE_CHECKING"
+                   for n in ast.walk(node)}
+    package = path.relative_to(PACKAGE).parent.parts
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = list(package[: len(package) - node.level + 1])
+            module = ".".join([*base, *(node.module or "").split(".")]).strip(".")
+            for alias in node.names if not node.module else [None]:
+                name = f"{module}.{alias.name}".strip(".") if alias else module
+                found.append((name, id(node) in typing_only))
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kpitree_widget"):
+            found.append((node.module.removeprefix("kpitree_widget").strip("."),
+                          id(node) in typing_only))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("kpitree_widget"):
+                    found.append((alias.name.removeprefix("kpitree_widget").strip("."),
+                                  id(node) in typing_only))
+    return found
+
+
+def test_workshops_import_only_the_layers_below_them_and_the_facade_only_for_types():
+    checked = 0
+    for path in (PACKAGE / "workshops").glob("*.py"):
+        for module, typing_only in _imports(path):
+            top = module.split(".")[0]
+            if top in ("", "workshops"):
+                continue
+            checked += 1
+            if top == "model":
+                assert typing_only, f"{path.name} imports the KPITree facade at run time"
+            else:
+                assert top in LOWER, f"{path.name} imports {module}"
+    assert checked >= 5
+
+
+def test_nothing_below_the_workshops_imports_them():
+    for layer in NEVER_IMPORT_WORKSHOPS:
+        paths = [PACKAGE / f"{layer}.py"] if (PACKAGE / f"{layer}.py").exists() else sorted(
+            (PACKAGE / layer).rglob("*.py"))
+        assert paths, layer
+        for path in paths:
+            modules = [m for m, _ in _imports(path)]
+            assert not any(m.split(".")[0] == "workshops" for m in modules), (path, modules)

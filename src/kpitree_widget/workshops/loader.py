@@ -16,6 +16,7 @@ kpitree_widget.errors.KPITreeError: mine.yaml: why.customer_value: required fiel
 
 from __future__ import annotations
 
+import difflib
 import functools
 import types
 import typing
@@ -84,23 +85,39 @@ def parse(text: str, source: str = "workshop") -> Workshop:
 
 def describe(exc: ValidationError) -> str:
     """The first validation errors as ``path: what is wrong``, with a did-you-mean for an
-    unknown field."""
+    unknown field. A misspelt field is one error, not two: the required field it was meant to
+    be is not reported missing as well."""
+    errors = exc.errors()
+    meant = set()  # the paths of required fields that a misspelt field stands for
+    for error in errors:
+        if error["type"] == "extra_forbidden":
+            close = _closest(error["loc"])
+            if close:
+                meant.add((*error["loc"][:-1], close))
     lines = []
-    for error in exc.errors()[:3]:
-        loc = [str(part) for part in error["loc"]]
-        path = ".".join(loc) or "workshop"
+    for error in errors:
+        loc = error["loc"]
+        path = ".".join(str(part) for part in loc) or "workshop"
         kind = error["type"]
         if kind == "extra_forbidden":
-            model = model_at(Workshop, error["loc"][:-1])
-            known = list(model.model_fields) if model is not None else []
-            lines.append(f"{path}: unknown field{did_you_mean(loc[-1], known)}")
+            close = _closest(loc)
+            lines.append(f"{path}: unknown field" + (f", did you mean {close!r}?" if close else ""))
         elif kind == "missing":
-            lines.append(f"{path}: required field is missing")
+            if tuple(loc) not in meant:
+                lines.append(f"{path}: required field is missing")
         else:
             lines.append(f"{path}: {error['msg'][0].lower()}{error['msg'][1:]}, "
                          f"got {show(error.get('input'))}")
-    more = len(exc.errors()) - len(lines)
-    return "; ".join(lines) + (f" (and {more} more)" if more > 0 else "")
+    more = len(lines) - 3
+    return "; ".join(lines[:3]) + (f" (and {more} more)" if more > 0 else "")
+
+
+def _closest(loc: tuple[Any, ...]) -> str | None:
+    """The field of the model at ``loc[:-1]`` closest to the unknown field ``loc[-1]``."""
+    model = model_at(Workshop, loc[:-1])
+    known = list(model.model_fields) if model is not None else []
+    close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:

@@ -55,13 +55,13 @@ def workshops() -> list[str]:
 class _Builder:
     """Writes the cells of one workshop notebook, section by section."""
 
-    def __init__(self, name: str, tree: KPITree, content: Workshop) -> None:
+    def __init__(self, name: str, tree: KPITree, workshop: Workshop) -> None:
         import nbformat
 
         self.nbf = nbformat.v4
         self.name = name
         self.tree = tree
-        self.w = content
+        self.w = workshop
         self.cells: list[Any] = []
         self.names = {m.id: m.name for m in tree.metrics.values()}
         self.plan = tree.rollup()["target"]  # the plan's targets (implied for computed metrics)

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 import kpitree_widget as kt
-from kpitree_widget.export.template_content import CRITERIA, METRIC_REF, WORKSHOPS
-from kpitree_widget.export.templates import template
+from kpitree_widget.workshops import CRITERIA, content, template, workshops
+from kpitree_widget.workshops.refs import METRIC_REF
 from notebooks import errors_of, execute, text_of
 
 ARCHETYPES = ["b2b_saas", "b2b_plg", "b2c_subscription", "ecommerce", "marketplace",
@@ -18,8 +18,8 @@ ARCHETYPES = ["b2b_saas", "b2b_plg", "b2c_subscription", "ecommerce", "marketpla
 
 
 def test_every_archetype_has_a_workshop():
-    assert set(kt.archetypes()) == set(WORKSHOPS)
-    assert set(ARCHETYPES) <= set(WORKSHOPS)
+    assert set(kt.archetypes()) == set(workshops())
+    assert set(ARCHETYPES) <= set(workshops())
 
 
 def test_the_kernel_is_this_python(tmp_path):
@@ -44,7 +44,8 @@ def test_template_is_a_valid_notebook(name):
     assert nb.nbformat == 4
     assert nb.metadata.kernelspec.name == "python3"
     code = [c.source for c in nb.cells if c.cell_type == "code"]
-    assert code[0].startswith(f'import kpitree_widget as kt\n\ntree = kt.archetype("{name}")')
+    assert code[0].startswith("import kpitree_widget as kt\n")
+    assert f'\n\ntree = kt.archetype("{name}")\n' in code[0]
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for heading in ("## Why", "## The math of the tree", "## The tree, live", "## The rollup",
@@ -64,11 +65,10 @@ def test_template_is_a_valid_notebook(name):
 @pytest.mark.parametrize("name", ARCHETYPES)
 def test_content_refers_to_real_metrics(name):
     tree = kt.archetype(name)
-    w = WORKSHOPS[name]
-    assert w.archetype == name
+    w = content(name)
     missing = w.metric_ids() - set(tree.metrics)
     assert not missing, f"{name}: content names metrics the tree lacks: {sorted(missing)}"
-    assert set(w.why) == set(CRITERIA)
+    assert set(w.why.model_dump()) == set(CRITERIA)
     # the what-if leaf is an input that enters the math, and the new target is a change
     wi = w.what_if
     assert tree.metrics[wi.metric].is_input and tree.parents(wi.metric)
@@ -81,14 +81,15 @@ def test_content_refers_to_real_metrics(name):
     q = w.quality_metric
     assert q.id not in tree.metrics and q.links_to in tree.metrics
     # the first hypothesis to test is one the tree declares
-    assert w.first_hypothesis in {(h.driver, h.outcome) for h in tree.hypotheses}
+    first = (w.first_hypothesis.driver, w.first_hypothesis.outcome)
+    assert first in {(h.driver, h.outcome) for h in tree.hypotheses}
     for text in w.texts():
         assert "[[" not in METRIC_REF.sub("", text), text  # no half-written references
 
 
 @pytest.mark.parametrize("name", ARCHETYPES)
 def test_what_if_moves_the_root_and_the_goal_is_reachable(name):
-    w = WORKSHOPS[name]
+    w = content(name)
     tree = kt.archetype(name)
     before = tree.rollup().loc[tree.root, "target"]
     tree.set_target(w.what_if.metric, w.what_if.target)

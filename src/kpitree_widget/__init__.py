@@ -64,7 +64,7 @@ def archetype(name: str) -> KPITree:
 
 def template(name: str) -> Any:
     """The workshop notebook (nbformat v4) for an archetype."""
-    from .export.templates import template as _template
+    from .workshops import template as _template
 
     return _template(name)
 

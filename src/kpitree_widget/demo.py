@@ -59,9 +59,9 @@ def run_demo(name: str = "b2b_saas", out: Path | None = None) -> int:
     for finding in findings:
         print(f"  {finding.severity:<8} {finding.message}")
 
-    from .export.template_content import WORKSHOPS
+    from .workshops import content, workshops
 
-    plan = WORKSHOPS[name].solve if name in WORKSHOPS else None
+    plan = content(name).solve if name in workshops() else None
     lever = plan.lever if plan else str(levers.index[0])
     goal = float(plan.goal) if plan and plan.metric == root else float(target) * 1.1
     section(f"Back-solve: what {tree.metrics[lever].name} does a {_money(tree, root, goal)} "

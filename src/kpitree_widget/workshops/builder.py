@@ -2,8 +2,10 @@
 
 Every archetype gets the same skeleton (why this North Star, the math, the live view, the
 rollup, a what-if, a back-solve, which leaves matter, the health check, the picture, exercises);
-the words and numbers that differ live in :mod:`.template_content`. The math table is built
-from the archetype's tree when the notebook is made, so it always matches the YAML.
+the words and numbers that differ live in the archetype's content file
+(``workshops/content/<name>.yaml``, read by :mod:`.loader`). The math table is built from the
+archetype's tree when the notebook is made, so it always matches the tree's YAML. Numbers are
+shown by :func:`kpitree_widget.numbers.format_number`, in the prose and in the code cells.
 
 >>> nb = template("b2b_saas")                       # doctest: +SKIP
 >>> nbformat.write(nb, "b2b_saas_workshop.ipynb")   # doctest: +SKIP
@@ -11,11 +13,13 @@ from the archetype's tree when the notebook is made, so it always matches the YA
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
-from ..errors import KPITreeError
-from .template_content import CRITERIA, METRIC_REF, WORKSHOPS, Workshop, render_refs
+from ..numbers import format_number
+from .loader import content, names
+from .refs import METRIC_REF, render_refs
+from .schema import CRITERIA, Workshop
+from .source import cell_text, in_fstring, in_words, literal, py_dict, shown_in_code
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -35,92 +39,29 @@ def template(name: str) -> NotebookNode:
     from ..catalog import check_name, load_archetype
 
     check_name(name, "template")
-    content = WORKSHOPS.get(name)
-    if content is None:
-        raise KPITreeError(f"template: no workshop content for archetype {name!r} yet "
-                           f"(workshops: {', '.join(WORKSHOPS)})")
+    workshop = content(name)
     tree = load_archetype(name)
-    return _Builder(name, tree, content).build()
+    return _Builder(name, tree, workshop).build()
 
 
 def workshops() -> list[str]:
     """Names of the archetypes that have a workshop notebook."""
-    return list(WORKSHOPS)
-
-
-# ------------------------------------------------------------------------------ formatting
-
-
-def fmt(expr: str, unit: str | None, size: float = 0.0) -> str:
-    """An f-string piece that shows ``expr`` in ``unit``: ``$16,000,000``, ``27.1%``, ``4,113``.
-    ``size`` is a typical value: from 100 up, decimals are dropped.
-
-    >>> fmt("x", "percent"), fmt("x", "currency"), fmt("x", "minutes"), fmt("x", "days", 300)
-    ('{x:.1%}', '${x:,.0f}', '{x:,.1f} minutes', '{x:,.0f} days')
-    """
-    if unit == "percent":
-        return f"{{{expr}:.1%}}"
-    if unit == "currency":
-        return f"${{{expr}:,.0f}}" if abs(size) >= 100 or not size else f"${{{expr}:,.2f}}"
-    decimals = 0 if abs(size) >= 100 or unit == "count" else (2 if unit == "ratio" else 1)
-    text = f"{{{expr}:,.{decimals}f}}"
-    return f"{text} {unit}" if unit and unit not in ("count", "ratio") else text
-
-
-def literal(x: float) -> str:
-    """A number as Python source people read easily: ``16_000_000``, ``0.93``.
-
-    >>> literal(16000000.0), literal(0.93), literal(4.5)
-    ('16_000_000', '0.93', '4.5')
-    """
-    if float(x).is_integer():
-        return f"{int(x):_}"
-    return repr(float(x))
-
-
-def shown(x: float, unit: str | None) -> str:
-    """A number for prose, by unit.
-
-    >>> shown(0.93, "percent"), shown(16e6, "currency"), shown(3.7, "ratio")
-    ('93%', '$16,000,000', '3.7')
-    """
-    if unit == "percent":
-        return f"{x * 100:.3g}%"
-    if unit == "currency":
-        return f"${x:,.0f}" if abs(x) >= 100 else f"${x:,.2f}"
-    if float(x).is_integer():
-        text = f"{int(x):,}"
-    else:
-        text = f"{x:,.3g}"
-    return f"{text} {unit}" if unit and unit not in ("count", "ratio") else text
-
-
-def _fs(text: str) -> str:
-    r"""Text to put inside a double-quoted f-string of generated code.
-
-    >>> print(_fs('Rate "A" {x}'))
-    Rate \"A\" {{x}}
-    """
-    return (text.replace("\\", "\\\\").replace('"', '\\"').replace("{", "{{")
-            .replace("}", "}}").replace("\n", " "))
-
-
-def _cell_text(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    return names()
 
 
 # ------------------------------------------------------------------------------ the builder
 
 
 class _Builder:
-    def __init__(self, name: str, tree: Tree, content: Workshop) -> None:
+    """Writes the cells of one workshop notebook, section by section."""
+
+    def __init__(self, name: str, tree: Tree, workshop: Workshop) -> None:
         import nbformat
 
         self.nbf = nbformat.v4
         self.name = name
         self.tree = tree
-        self.w = content
+        self.w = workshop
         self.cells: list[Any] = []
         self.names = {m.id: m.name for m in tree.metrics.values()}
         self.plan = tree.rollup()["target"]  # the plan's targets (implied for computed metrics)
@@ -177,6 +118,7 @@ class _Builder:
         )
         self.code(
             "import kpitree_widget as kt",
+            "from kpitree_widget.numbers import format_number",
             "",
             f'tree = kt.archetype("{self.name}")',
             "print(tree)",
@@ -186,10 +128,10 @@ class _Builder:
 
     def why(self) -> None:
         w, root_id = self.w, self.tree.root
-        rows = [f"| {title} | {_cell_text(render_refs(w.why[key], self.names))} |"
+        rows = [f"| {title} | {cell_text(render_refs(getattr(w.why, key), self.names))} |"
                 for key, title in CRITERIA.items()]
-        alternatives = [f"- **{a}**: {render_refs(reason, self.names)}"
-                        for a, reason in w.alternatives]
+        alternatives = [f"- **{a.candidate}**: {render_refs(a.reason, self.names)}"
+                        for a in w.alternatives]
         self.md(
             f"## Why {self.names[root_id]} is the North Star",
             "",
@@ -214,12 +156,12 @@ class _Builder:
             metric = self.metric(metric_id)
             if link not in ("root", "formula") or metric.parsed is None or level > 2:
                 continue
-            words = _in_words(metric.parsed.display(), self.names)
+            words = in_words(metric.parsed.display(), self.names)
             rows.append(
-                f"| {level} → {level + 1} | {_cell_text(metric.name)} | "
-                f"`{metric_id} = {_cell_text(metric.parsed.display())}` | "
-                f"{_cell_text(words)} | {metric.relation or ''} | "
-                f"{_cell_text(metric.owner or '')} |")
+                f"| {level} → {level + 1} | {cell_text(metric.name)} | "
+                f"`{metric_id} = {cell_text(metric.parsed.display())}` | "
+                f"{cell_text(words)} | {metric.relation or ''} | "
+                f"{cell_text(metric.owner or '')} |")
         self.md(
             "## The math of the tree",
             "",
@@ -262,7 +204,7 @@ class _Builder:
         self.code(
             "import pandas as pd",
             "",
-            'pd.options.display.float_format = "{:,.2f}".format',
+            "pd.options.display.float_format = format_number",
             "table = tree.rollup()",
             f"table[[{cols}]]",
         )
@@ -272,15 +214,14 @@ class _Builder:
         leaf = self.metric(wi.metric)
         root = self.metric(tree.root)
         planned = float(self.plan[wi.metric])
-        root_size = float(self.plan[tree.root])
         self.md(
             "## What if? Change one leaf's target",
             "",
             wi.story,
             "",
-            f"The plan has {self.label(wi.metric)} at {shown(planned, leaf.unit)}; "
-            f"the cell below sets it to {shown(wi.target, leaf.unit)} and compares the North "
-            "Star's target before and after. Scroll back up: the view has followed.",
+            f"The plan has {self.label(wi.metric)} at {format_number(planned, leaf.unit)}; "
+            f"the cell below sets it to {format_number(wi.target, leaf.unit)} and compares the "
+            "North Star's target before and after. Scroll back up: the view has followed.",
         )
         self.code(
             f'leaf = "{wi.metric}"',
@@ -290,10 +231,11 @@ class _Builder:
             f"tree.set_target(leaf, {literal(wi.target)})",
             "after = tree.rollup().loc[tree.root, \"target\"]",
             "",
-            f'print(f"{_fs(leaf.name)}: {fmt("planned", leaf.unit, wi.target)} -> '
-            f'{fmt("tree.get_target(leaf)", leaf.unit, wi.target)}")',
-            f'print(f"{_fs(root.name)}: {fmt("before", root.unit, root_size)} -> '
-            f'{fmt("after", root.unit, root_size)} ({{after / before - 1:+.1%}})")',
+            f'print(f"{in_fstring(leaf.name)}: {shown_in_code("planned", leaf.unit, leaf.id)}'
+            f' -> {shown_in_code("tree.get_target(leaf)", leaf.unit, leaf.id)}")',
+            f'print(f"{in_fstring(root.name)}: {shown_in_code("before", root.unit, root.id)} -> '
+            f'{shown_in_code("after", root.unit, root.id)} '
+            f'({shown_in_code("after / before - 1", "percent", root.id)})")',
         )
         self.md("Put the plan back before the next step:")
         self.code("tree.set_target(leaf, planned)")
@@ -302,7 +244,6 @@ class _Builder:
         tree, s = self.tree, self.w.solve
         goal_metric, lever = self.metric(s.metric), self.metric(s.lever)
         path = _path(tree, s.metric, s.lever)
-        lever_size = float(self.plan[s.lever])
         self.md(
             "## Back-solve: what does the goal take?",
             "",
@@ -318,9 +259,11 @@ class _Builder:
             "",
             f'needed = tree.solve("{s.metric}", goal, lever=lever)',
             "",
-            f'print(f"To reach {_fs(goal_metric.name)} of {fmt("goal", goal_metric.unit, s.goal)}, '
-            f'{_fs(lever.name)} needs a target of {fmt("needed", lever.unit, lever_size)} '
-            f'(plan: {fmt("planned", lever.unit, lever_size)}).")',
+            f'print(f"To reach {in_fstring(goal_metric.name)} of '
+            f'{shown_in_code("goal", goal_metric.unit, goal_metric.id)}, '
+            f'{in_fstring(lever.name)} needs a target of '
+            f'{shown_in_code("needed", lever.unit, lever.id)} '
+            f'(plan: {shown_in_code("planned", lever.unit, lever.id)}).")',
             f'tree.rollup().loc[["{s.metric}", lever], ["name", "value", "target"]]',
         )
         self.md(
@@ -432,8 +375,8 @@ class _Builder:
         link = {"from": q.id, "to": q.links_to, "sign": q.sign, "note": q.note}
         self.code(
             "spec = tree.to_dict()",
-            f'spec["metrics"]["{q.id}"] = {_py(spec_metric)}',
-            f'spec.setdefault("hypotheses", []).append({_py(link)})',
+            f'spec["metrics"]["{q.id}"] = {py_dict(spec_metric)}',
+            f'spec.setdefault("hypotheses", []).append({py_dict(link)})',
             "",
             "bigger = kt.KPITree.from_dict(spec)",
             'print(len(tree.metrics), "->", len(bigger.metrics), "metrics")',
@@ -455,7 +398,7 @@ class _Builder:
             "",
             w.hypothesis_prompt,
             "",
-            f"*A starting point:* {self.label(first[0])} → {self.label(first[1])}. With a "
+            f"*A starting point:* {self.label(first.driver)} → {self.label(first.outcome)}. With a "
             "few months of actuals for both, check whether they move together, then look for "
             "an experiment that moves the first and watch the second.",
         )
@@ -466,31 +409,6 @@ class _Builder:
             "# Scratch space: try the exercises here.",
             "# tree.set_target(...), tree.solve(...), tree.sensitivity(), tree.check()",
         )
-
-
-def _py(value: dict[str, Any]) -> str:
-    """A dict as Python source, one key per line (numbers, strings, lists).
-
-    >>> print(_py({"name": "CSAT", "target": 0.9}))
-    {
-        "name": "CSAT",
-        "target": 0.9,
-    }
-    """
-    lines = ["{"]
-    for key, v in value.items():
-        text = literal(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else (
-            json.dumps(v))
-        lines.append(f'    "{key}": {text},')
-    return "\n".join([*lines, "}"])
-
-
-def _in_words(formula: str, names: dict[str, str]) -> str:
-    """A displayed formula with metric ids replaced by names."""
-    import re
-
-    text = re.sub(r"\b[a-z][a-z0-9_]*\b", lambda m: names.get(m.group(0), m.group(0)), formula)
-    return text.replace(" * ", " × ").replace(" / ", " ÷ ")
 
 
 def _path(tree: Tree, top: str, bottom: str) -> list[str]:

@@ -138,3 +138,16 @@ def test_periods_read_as_dates_in_a_long_table(make_tree):
     with pytest.raises(kt.KPITreeError, match=f"metric '{metric}' has two rows for period "
                                               "2026-01"):
         tree.load_data(long.assign(period=["2026-01", "2026-01-15", "2026-01-31"]), freq="M")
+
+
+def test_an_empty_date_is_an_empty_period_label(make_tree):
+    tree = make_tree(25, seed=2, periods=False, hypotheses=False)
+    metric = next(m for m in tree.metrics if tree.metrics[m].is_input)
+    dates = pd.to_datetime(["2026-01-31", None])
+    long = pd.DataFrame({"metric": [metric] * 2, "period": dates, "value": [1.0, 2.0]})
+    wide = pd.DataFrame({metric: [1.0, 2.0]}, index=dates)
+    before = state(tree)
+    for frame in (long, wide):
+        with pytest.raises(kt.KPITreeError, match="a period label is empty"):
+            tree.load_data(frame)
+        assert state(tree) == before

@@ -292,7 +292,7 @@ def period_labels(index: list[Any], where: str, freq: str | None) -> list[str]:
         return [d.strftime("%Y-%m") for d in dates]
     out = []
     for x in index:
-        if x is None or (isinstance(x, float) and math.isnan(x)):
+        if x is None or x is pd.NaT or (isinstance(x, float) and math.isnan(x)):
             raise KPITreeError(f"{where}: a period label is empty")
         if isinstance(x, float) and x.is_integer():
             x = int(x)

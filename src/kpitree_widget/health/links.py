@@ -15,7 +15,7 @@ from .registry import Hit, rule
       the guard watches is not paying off, and the two owners need to look at it together.""",
       fix="Review the pair together with both owners and decide which one takes priority.")
 def guard_conflict(ctx: Context) -> Iterator[Hit]:
-    from ..review.guards import guard_report  # only this part of review (it builds rollups)
+    from ..analysis.guards import guard_report  # loaded on first use: it builds rollups
 
     report = guard_report(ctx.tree)
     for row in report.itertuples(index=False):

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 COLUMNS = ["guard", "guard_name", "guard_owner", "guard_value", "guard_target", "guard_status",
            "guarded", "guarded_name", "guarded_owner", "guarded_value", "guarded_target",
            "guarded_status", "conflict"]
 
 
-def guard_pairs(tree: KPITree) -> list[tuple[str, str]]:
+def guard_pairs(tree: Tree) -> list[tuple[str, str]]:
     """``(guard, guarded)`` for every metric whose ``guards:`` names another metric of the tree
     (pointers to unknown metrics are a health-check finding, not a pair)."""
     return [(m.id, m.guards) for m in tree.metrics.values()
@@ -34,7 +34,7 @@ def worse_than_target(value: float, target: float, direction: str) -> bool:
     return value > target if direction == "down" else value < target
 
 
-def guard_report(tree: KPITree, period: Any = None, only_conflicts: bool = True) -> pd.DataFrame:
+def guard_report(tree: Tree, period: Any = None, only_conflicts: bool = True) -> pd.DataFrame:
     """The guard pairs whose two metrics are both worse than target in ``period`` (default: the
     last), with both sides' owner, value, target and status; ``only_conflicts=False`` lists every
     declared pair, with ``conflict`` telling which are both off.

@@ -178,6 +178,12 @@ def _wide_cells(frame: pd.DataFrame, where: str, freq: str | None) -> dict[str, 
 
 def _long_cells(frame: pd.DataFrame, layer: str, where: str,
                 freq: str | None) -> dict[str, dict[str, float]]:
+    """One pass over a long table: rows grouped by metric (a stable sort), period labels read
+    once per distinct period, duplicates found on (metric, period) codes. The checks and their
+    order are those of a metric-by-metric reading: the first metric (in order of appearance)
+    with a problem is reported, a second row for a period before a bad number."""
+    import pandas as pd
+
     by_name = {str(c).strip().lower(): c for c in frame.columns}
     for needed in ("metric", "period"):
         if needed not in by_name:
@@ -188,22 +194,48 @@ def _long_cells(frame: pd.DataFrame, layer: str, where: str,
     if value_name is None:
         raise KPITreeError(f"{where}: a long table needs columns metric, period and value; "
                            "'value' is missing")
+    period_codes, period_values = pd.factorize(frame[by_name["period"]], use_na_sentinel=False)
+    distinct = period_labels(list(period_values), where, freq)
+    label_of, names = pd.factorize(pd.Index(distinct, dtype=object))
+    label_codes = label_of[period_codes] if len(label_of) else period_codes
+    names = np.asarray(names, dtype=object)
     metric_col = frame[by_name["metric"]].to_numpy()
-    labels = period_labels(list(frame[by_name["period"]]), where, freq)
+    metric_codes, ids = pd.factorize(metric_col, use_na_sentinel=False)
     values = frame[by_name[value_name]].to_numpy()
+    order = np.argsort(metric_codes, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(metric_codes, minlength=len(ids)))))
+    twice = pd.Series(metric_codes.astype(np.int64) * max(1, len(names)) + label_codes).duplicated()
+    first_twice = np.flatnonzero(twice.to_numpy()[order])
+    numeric = values.dtype.kind in "fiu"
     cells: dict[str, dict[str, float]] = {}
-    for metric_id in dict.fromkeys(metric_col):
+    for code in range(len(ids)):
+        start, stop = int(bounds[code]), int(bounds[code + 1])
+        metric_id = metric_col[order[start]]  # as given in its first row
         if not isinstance(metric_id, str):
             raise KPITreeError(f"{where}: metric {metric_id!r} is not a metric id")
-        rows = np.flatnonzero(metric_col == metric_id)
-        mine = [labels[i] for i in rows]
-        seen: set[str] = set()
-        for p in mine:
-            if p in seen:
-                raise KPITreeError(f"{where}: metric {metric_id!r} has two rows for period {p}")
-            seen.add(p)
-        cells[metric_id.strip()] = _numbers(values[rows], mine, metric_id.strip(), where)
+        if first_twice.size and start <= first_twice[0] < stop:
+            p = names[label_codes[order[first_twice[0]]]]
+            raise KPITreeError(f"{where}: metric {metric_id!r} has two rows for period {p}")
+        rows = order[start:stop]
+        mine = names[label_codes[rows]]
+        if numeric:
+            cells[metric_id.strip()] = _finite(values[rows], mine, metric_id.strip(), where)
+        else:
+            cells[metric_id.strip()] = _numbers(values[rows], list(mine), metric_id.strip(),
+                                                where)
     return cells
+
+
+def _finite(column: np.ndarray, labels: np.ndarray, metric_id: str,
+            where: str) -> dict[str, float]:
+    """:func:`_numbers` for a column of a numeric dtype, vectorised."""
+    column = column.astype(float, copy=False)
+    present = ~np.isnan(column)
+    bad = np.flatnonzero(present & ~np.isfinite(column))
+    if bad.size:
+        raise KPITreeError(f"{where}: metrics.{metric_id} period {labels[bad[0]]}: "
+                           f"{float(column[bad[0]])} is not a finite number")
+    return dict(zip(labels[present].tolist(), column[present].tolist()))
 
 
 def _numbers(column: np.ndarray, labels: list[str], metric_id: str,
@@ -260,7 +292,7 @@ def period_labels(index: list[Any], where: str, freq: str | None) -> list[str]:
         return [d.strftime("%Y-%m") for d in dates]
     out = []
     for x in index:
-        if x is None or (isinstance(x, float) and math.isnan(x)):
+        if x is None or x is pd.NaT or (isinstance(x, float) and math.isnan(x)):
             raise KPITreeError(f"{where}: a period label is empty")
         if isinstance(x, float) and x.is_integer():
             x = int(x)

@@ -3,7 +3,10 @@
 Each uncertain input gets a distribution; every other input stays at its plan target. The draws
 are evaluated through the compiled plan in one vectorised pass over arrays of shape ``(n,)``
 (``(n, periods)`` over every period), in chunks so memory stays bounded, and only the metrics
-that depend on the uncertain inputs are recomputed.
+that depend on the uncertain inputs are recomputed. Up to 20 million draws of the inputs are
+held; beyond that an input keeps the generator's state at the start of each chunk and the chunk
+is drawn again when it is evaluated (and the input's draws when they are read), so 668 inputs x
+1,000,000 draws need a few hundred MB, not 5 GB, and give the same numbers.
 
 Distributions (independent of each other):
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 
 MAX_DRAWS = 10_000_000
 CHUNK_NUMBERS = 20_000_000  # numbers held per chunk across the recomputed metrics
+HELD_NUMBERS = 20_000_000  # draws of uncertain inputs held; beyond, chunks are drawn again
 QUANTILES = (0.1, 0.5, 0.9)
 
 
@@ -53,7 +57,7 @@ class Simulation:
     """
 
     def __init__(self, tree: Tree, metrics: list[str], inputs: list[str],
-                 samples: dict[str, np.ndarray], plan: dict[str, np.ndarray],
+                 samples: _Samples, plan: dict[str, np.ndarray],
                  periods: list[str] | None, n: int, seed: Any):
         self.metrics = metrics
         self.inputs = inputs
@@ -159,7 +163,7 @@ class Simulation:
         one = copy.copy(self)
         one.periods = None
         one.period = label
-        one._samples = {m: v[:, col] for m, v in self._samples.items()}
+        one._samples = self._samples.at(col)
         one._plan = {m: np.broadcast_to(v, (len(self.periods),))[col]
                      for m, v in self._plan.items()}
         return one
@@ -229,23 +233,131 @@ def simulate(tree: Tree, distributions: Mapping[str, Any], n: int = 10_000, seed
     except (TypeError, ValueError) as exc:
         raise KPITreeError(f"simulate.seed: {exc}") from None
     inputs = [m for m, *_ in tree.outline() if m in distributions]
-    draws = {m: _draw(m, distributions[m], rng, shape, np.asarray(base[index[m]], float),
-                      relative) for m in inputs}
     steps = varying_steps(tree, set(inputs))
     moving = {tree.compiled_plan.order[slot] for slot, _ in steps} | set(inputs)
     width = shape[1] if len(shape) > 1 else 1
     rows = max(1, min(n, CHUNK_NUMBERS // (max(1, len(moving)) * width)))
-    ids = list(dict.fromkeys([*keep, *inputs]))
-    samples = {m: np.empty(shape) for m in ids}
+    draws = _Draws(rng, shape, rows)
+    for m in inputs:
+        draws.add(m, distributions[m], np.asarray(base[index[m]], float), relative)
+    keep_computed = [m for m in keep if m not in draws]
+    held = {m: np.empty(shape) for m in keep_computed}
     for start in range(0, n, rows):
         stop = min(n, start + rows)
         chunk = (stop - start, *shape[1:])
-        arrays = evaluate_batch(tree, base, {m: draws[m][start:stop] for m in inputs}, chunk)
-        for m in ids:
-            samples[m][start:stop] = np.broadcast_to(np.asarray(arrays[index[m]], float), chunk)
+        arrays = evaluate_batch(tree, base, {m: draws.rows_of(m, start, stop) for m in inputs},
+                                chunk)
+        for m in keep_computed:
+            held[m][start:stop] = np.broadcast_to(np.asarray(arrays[index[m]], float), chunk)
+    ids = list(dict.fromkeys([*keep, *inputs]))
     plan = {m: np.asarray(base[index[m]], dtype=float) for m in ids}
-    return Simulation(tree, keep, inputs, samples, plan,
+    return Simulation(tree, keep, inputs, _Samples(held, draws), plan,
                       list(tree.periods) if over_periods else None, n, seed)
+
+
+class _Draws:
+    """The draws of the uncertain inputs, made in the order one call per input would make them
+    (so a seed gives the same draws however they are chunked), without holding them all.
+
+    Up to ``HELD_NUMBERS`` numbers are kept; beyond that an input drawn from a named
+    distribution or resampled from an array keeps only the generator's state at the start of
+    each chunk of ``rows`` draws and draws each chunk again when it is needed. numpy draws one
+    number after another, so ``size=a`` then ``size=b`` gives the numbers of ``size=a + b``
+    (the tests check this for every distribution). Arrays used as they are and objects with
+    ``rvs`` (whose drawing is not known) are held.
+    """
+
+    def __init__(self, rng: np.random.Generator, shape: tuple[int, ...], rows: int):
+        self.rng = rng
+        self.shape = shape
+        self.rows = rows
+        self.held: dict[str, np.ndarray] = {}
+        self.replays: dict[str, tuple[Any, np.ndarray, bool, list[Mapping[str, Any]]]] = {}
+        self._numbers = 0
+        self._bits = type(rng.bit_generator)()
+        self._redrawing = np.random.Generator(self._bits)
+
+    def __contains__(self, metric: object) -> bool:
+        return metric in self.held or metric in self.replays
+
+    def add(self, metric: str, spec: Any, plan: np.ndarray, relative: bool) -> None:
+        """Draw ``metric``'s numbers (checking them) and keep them or the means to redraw."""
+        size = math.prod(self.shape)
+        named = isinstance(spec, (tuple, list)) and bool(spec) and isinstance(spec[0], str)
+        replayable = named or (not hasattr(spec, "rvs") and _resampled(spec, self.shape))
+        if not replayable or self._numbers + size <= HELD_NUMBERS:
+            self.held[metric] = _draw(metric, spec, self.rng, self.shape, plan, relative)
+            self._numbers += size
+            return
+        states = []
+        n = self.shape[0]
+        for start in range(0, n, self.rows):
+            states.append(self.rng.bit_generator.state)
+            chunk = (min(n, start + self.rows) - start, *self.shape[1:])
+            _draw(metric, spec, self.rng, chunk, plan, relative)
+        self.replays[metric] = (spec, plan, relative, states)
+
+    def _redraw(self, metric: str, state: Mapping[str, Any], shape: tuple[int, ...]) -> np.ndarray:
+        spec, plan, relative, _ = self.replays[metric]
+        self._bits.state = state
+        return _draw(metric, spec, self._redrawing, shape, plan, relative)
+
+    def rows_of(self, metric: str, start: int, stop: int) -> np.ndarray:
+        """Draws ``start:stop`` of ``metric``; ``start`` is a multiple of ``rows``."""
+        if metric in self.held:
+            return self.held[metric][start:stop]
+        states = self.replays[metric][3]
+        return self._redraw(metric, states[start // self.rows], (stop - start, *self.shape[1:]))
+
+    def all_of(self, metric: str) -> np.ndarray:
+        """Every draw of ``metric``."""
+        if metric in self.held:
+            return self.held[metric]
+        return self._redraw(metric, self.replays[metric][3][0], self.shape)
+
+
+class _Samples(Mapping[str, np.ndarray]):
+    """The draws of a simulation by metric: the kept computed metrics as held arrays, the
+    uncertain inputs from :class:`_Draws` (drawn again when asked for, when not held), and
+    with ``column`` one period of each."""
+
+    def __init__(self, computed: dict[str, np.ndarray], draws: _Draws, column: int | None = None):
+        self.computed = computed
+        self.draws = draws
+        self.column = column
+
+    def __getitem__(self, metric: str) -> np.ndarray:
+        if metric in self.computed:
+            x = self.computed[metric]
+        elif metric in self.draws:
+            x = self.draws.all_of(metric)
+        else:
+            raise KeyError(metric)
+        return x if self.column is None else x[:, self.column]
+
+    def __contains__(self, metric: object) -> bool:
+        return metric in self.computed or metric in self.draws
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*self.computed, *self.draws.held, *self.draws.replays])
+
+    def __len__(self) -> int:
+        return len(self.computed) + len(self.draws.held) + len(self.draws.replays)
+
+    def at(self, column: int) -> _Samples:
+        """The same draws, one period."""
+        return _Samples(self.computed, self.draws, column)
+
+
+def _resampled(spec: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``spec`` is an array of numbers that :func:`_draw` resamples (rather than uses as
+    it is)."""
+    try:
+        given = np.asarray(spec, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return given.size > 0 and given.ndim <= 2 and not (
+        given.shape == shape or (given.ndim == 1 and given.shape[0] == shape[0]))
 
 
 def _draw(metric: str, spec: Any, rng: np.random.Generator, shape: tuple[int, ...],

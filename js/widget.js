@@ -1,6 +1,7 @@
-// The anywidget view of a KPI tree. Python owns the numbers (docs/widget-protocol.md): the view
-// draws `tree_data`, shows `error`, syncs `selected`, `period`, `scenario` and `focus`, and sends
-// edits.
+// The anywidget view of a KPI tree. Python owns the numbers (docs/widget-protocol.md, v2): the
+// view draws the `structure` trait, merges the numbers deltas Python sends (redrawing only the
+// cards they name), shows `error`, syncs `selected`, `period`, `scenario` and `focus`, and sends
+// edits and solves as requests, each answered on its own.
 
 import { Card } from "./card.js";
 import { edgeStyle } from "./colors.js";
@@ -8,6 +9,8 @@ import { h, svg } from "./dom.js";
 import { editText, keyAction, neighbour, shouldSend } from "./editing.js";
 import { CARD_H, CARD_W, JUNCTION_R, layoutTree } from "./layout.js";
 import { renderPanel } from "./panel.js";
+import { fromStructure, mergeNumbers } from "./protocol.js";
+import { Requests } from "./request.js";
 import { Toolbar } from "./toolbar.js";
 import { ancestors, hasKids, indexTree, initialCollapsed } from "./tree.js";
 import {
@@ -24,6 +27,9 @@ import {
  * @typedef {import("./types.js").Model} Model
  * @typedef {import("./types.js").TreeData} TreeData
  * @typedef {import("./types.js").ErrorInfo} ErrorInfo
+ * @typedef {import("./types.js").Numbers} Numbers
+ * @typedef {import("./types.js").Answer} Answer
+ * @typedef {import("./protocol.js").Drawn} Drawn
  * @typedef {import("./types.js").EditField} EditField
  * @typedef {import("./layout.js").Layout} Layout
  * @typedef {import("./layout.js").LayoutNode} LayoutNode
@@ -49,8 +55,6 @@ import {
 const CULL_ABOVE = 300;
 /** Viewport pixels around the view whose cards are kept rendered. */
 const CULL_MARGIN = 400;
-/** Stop showing an edit as pending if Python never answers (no change of tree_data or error). */
-const PENDING_TIMEOUT_MS = 5000;
 /**
  * The automatic fit (first render, expand / collapse all) never shrinks cards below this scale,
  * so their text stays readable; a tree too big for it is panned. The Fit button may go smaller.
@@ -76,8 +80,11 @@ class TreeView {
   constructor(model, el) {
     this.model = model;
     this.uid = ++instances;
+    /** @type {Drawn} */
+    this.drawn = fromStructure(undefined);
     /** @type {TreeData} */
-    this.data = normalise(undefined);
+    this.data = this.drawn.data;
+    this.requests = new Requests(model);
     /** @type {TreeIndex} */
     this.index = indexTree(this.data);
     /** @type {Set<string>} */
@@ -100,8 +107,6 @@ class TreeView {
     this.editor = null;
     /** @type {{metric: string, field: EditField, text: string} | null} */
     this.pending = null;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.pendingTimer = undefined;
     /** @type {ErrorInfo | null} */
     this.error = null;
     /** @type {ErrorInfo | null} the error whose banner the person dismissed */
@@ -151,8 +156,10 @@ class TreeView {
     this.listenToModel();
     this.listenToDom();
     this.selected = String(model.get("selected") ?? "");
-    this.setData(model.get("tree_data"));
+    this.setData(model.get("structure"));
     this.showError(model.get("error"));
+    // the structure's snapshot may be older than the deltas sent since (a second display)
+    this.askSnapshot();
   }
 
   destroy() {
@@ -160,7 +167,7 @@ class TreeView {
     this.cleanups = [];
     cancelAnimationFrame(this.frame);
     cancelAnimationFrame(this.resizeFrame);
-    clearTimeout(this.pendingTimer);
+    this.requests.close();
     this.root.remove();
   }
 
@@ -169,7 +176,7 @@ class TreeView {
   listenToModel() {
     /** @type {[string, () => void][]} */
     const handlers = [
-      ["change:tree_data", () => this.setData(this.model.get("tree_data"))],
+      ["change:structure", () => this.setData(this.model.get("structure"))],
       ["change:error", () => this.showError(this.model.get("error"))],
       ["change:selected", () => this.selectFromModel(String(this.model.get("selected") ?? ""))],
       // Python rolls back a rejected period or scenario: show the one really displayed.
@@ -182,6 +189,13 @@ class TreeView {
       this.model.on(event, handler);
       this.cleanups.push(() => this.model.off(event, handler));
     }
+    /** @param {unknown} msg */
+    const onCustom = (msg) => {
+      const m = /** @type {Partial<Numbers>} */ (msg && typeof msg === "object" ? msg : {});
+      if (m.kind === "numbers") this.applyNumbers(/** @type {Numbers} */ (m));
+    };
+    this.model.on("msg:custom", onCustom);
+    this.cleanups.push(() => this.model.off("msg:custom", onCustom));
   }
 
   listenToDom() {
@@ -218,9 +232,10 @@ class TreeView {
 
   // ---- data ---------------------------------------------------------------------------------
 
-  /** @param {unknown} raw */
+  /** @param {unknown} raw  the `structure` trait */
   setData(raw) {
-    const data = normalise(raw);
+    const drawn = fromStructure(raw);
+    const data = drawn.data;
     const focus = focusKey(this.model.get("focus"));
     const sameTree =
       data.root === this.data.root &&
@@ -228,6 +243,7 @@ class TreeView {
       focus === this.focusKey &&
       this.index.byId.size > 0;
     this.focusKey = focus;
+    this.drawn = drawn;
     this.data = data;
     this.index = indexTree(data);
     if (sameTree) {
@@ -246,6 +262,73 @@ class TreeView {
     // New numbers for the same tree keep the scale and position; a new tree is fitted.
     this.relayout(!sameTree);
     this.renderBanner();
+  }
+
+  /**
+   * A numbers snapshot or delta from Python: merge it and redraw only the cards it names (a
+   * snapshot: every card). A delta the view cannot apply (it missed one) asks for a snapshot.
+   * @param {Numbers} numbers
+   */
+  applyNumbers(numbers) {
+    const changed = mergeNumbers(this.drawn, this.index.byId, numbers);
+    if (changed === "gap") {
+      this.askSnapshot();
+      return;
+    }
+    if (changed === "ignored") return;
+    if (numbers.base === null) {
+      this.version++;
+      this.syncCards();
+      this.renderPanel();
+      return;
+    }
+    for (const id of changed) {
+      const card = this.cards.get(id);
+      const node = this.layout.byId.get(id);
+      if (card && node) {
+        this.cardVersions.delete(card);
+        this.drawCard(node);
+      }
+    }
+    if (changed.includes(this.selected)) this.renderPanel();
+  }
+
+  /** Ask Python for every number unless the view already has the latest. */
+  askSnapshot() {
+    const { key, revision } = this.drawn;
+    this.requests
+      .send("snapshot", { revision, structure: key })
+      .then((answer) => {
+        if (answer?.numbers) this.applyNumbers(answer.numbers);
+      })
+      .catch(() => {}); // no kernel (a static page): the structure's snapshot is all there is
+  }
+
+  /**
+   * Python's answer to an edit or a solve: the request is no longer pending; a refusal shows
+   * beside its field (the `error` trait says the same to every view).
+   * @param {{metric: string, field: EditField, text: string} | null} pending
+   * @param {Answer} answer
+   */
+  answered(pending, answer) {
+    if (pending && this.pending === pending) this.clearPending(true);
+    if (answer && !answer.ok && answer.error) this.showError(answer.error);
+  }
+
+  /**
+   * A request Python never answered.
+   * @param {{metric: string, field: EditField, text: string} | null} pending
+   * @param {unknown} err
+   */
+  unanswered(pending, err) {
+    if (pending && this.pending === pending) this.clearPending(true);
+    this.showError({
+      metric: pending?.metric ?? null,
+      field: pending?.field ?? null,
+      period: null,
+      text: pending?.text ?? null,
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
 
   /** The toolbar's "Showing N metrics · Show all" while a focus is set. */
@@ -279,9 +362,7 @@ class TreeView {
 
   /** @param {{metric: string, field: EditField, text: string} | null} pending */
   setPending(pending) {
-    clearTimeout(this.pendingTimer);
     this.pending = pending;
-    if (pending) this.pendingTimer = setTimeout(() => this.clearPending(true), PENDING_TIMEOUT_MS);
   }
 
   /** @param {boolean} [redraw] */
@@ -528,7 +609,11 @@ class TreeView {
       onSelect: (id) => this.select(id),
       onClose: () => this.select(""),
       onLever: (lever) => this.levers.set(metric.id, lever),
-      onSolve: (id, lever) => this.model.send({ type: "solve", metric: id, lever }),
+      onSolve: (id, lever) =>
+        this.requests.send("solve", { metric: id, lever }).then(
+          (answer) => this.answered(null, answer),
+          (err) => this.unanswered(null, err),
+        ),
     });
   }
 
@@ -857,8 +942,12 @@ class TreeView {
     if (!editor) return;
     const text = editor.input.value.trim();
     if (shouldSend(editor.original, text)) {
-      this.model.send({ type: "edit", metric: editor.metric, field: editor.field, text });
-      this.setPending({ metric: editor.metric, field: editor.field, text });
+      const pending = { metric: editor.metric, field: editor.field, text };
+      this.setPending(pending);
+      this.requests.send("edit", pending).then(
+        (answer) => this.answered(pending, answer),
+        (err) => this.unanswered(pending, err),
+      );
     }
     this.closeEditor(refocus);
   }
@@ -885,26 +974,6 @@ class TreeView {
  */
 function focusKey(focus) {
   return JSON.stringify(Array.isArray(focus) ? focus : null);
-}
-
-/**
- * Fill in whatever a partial or empty `tree_data` lacks.
- * @param {unknown} raw
- * @returns {TreeData}
- */
-function normalise(raw) {
-  const d = /** @type {Partial<TreeData>} */ (raw && typeof raw === "object" ? raw : {});
-  return {
-    name: d.name ?? "",
-    root: d.root ?? "",
-    period: d.period ?? null,
-    periods: d.periods ?? [],
-    scenario: d.scenario ?? null,
-    scenarios: d.scenarios ?? [],
-    metrics: d.metrics ?? [],
-    hypotheses: d.hypotheses ?? [],
-    total_metrics: d.total_metrics,
-  };
 }
 
 export default {

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from . import content, links, people, structure  # noqa: F401  (they register the rules)
 from .context import Context
 from .findings import Finding, Findings, findings_frame, sort_findings
+from .incremental import IncrementalCheck
 from .registry import RULES, THRESHOLDS, Rule, resolve_thresholds
+from .run import rule_findings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,8 +37,8 @@ _ordered = sorted(RULES.values(), key=lambda r: FAMILIES.index(r.id.split(".")[0
 RULES.clear()
 RULES.update((r.id, r) for r in _ordered)
 
-__all__ = ["RULES", "THRESHOLDS", "Finding", "Findings", "Rule", "check", "findings_frame",
-           "rules_frame"]
+__all__ = ["RULES", "THRESHOLDS", "Finding", "Findings", "IncrementalCheck", "Rule", "check",
+           "findings_frame", "rules_frame"]
 
 
 def check(tree: KPITree, **thresholds: Any) -> Findings:
@@ -52,10 +54,7 @@ def check(tree: KPITree, **thresholds: Any) -> Findings:
     for rule in RULES.values():
         if rule.id in ignore or rule.func is None:
             continue
-        for hit in rule.func(ctx):
-            name = ctx.name(hit.metric) if hit.metric and hit.metric in ctx.metrics else None
-            found.append(Finding(rule.id, hit.severity or rule.severity, hit.metric,
-                                 hit.message, rule.reason, name, hit.related))
+        found += rule_findings(rule, ctx)
     order: dict[str | None, int] = {m: i for m, i in ctx.order.items()}
     return sort_findings(found, order)
 

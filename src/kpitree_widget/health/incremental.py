@@ -25,15 +25,17 @@ from typing import TYPE_CHECKING, Any
 
 from .context import Context
 from .findings import SEVERITY_RANK, Finding, Findings
-from .registry import RULES, resolve_thresholds
+from .registry import RULES, Rule, resolve_thresholds
 from .run import rule_findings
 
 if TYPE_CHECKING:
     from ..model import KPITree
 
-# event kinds that change one metric's numbers, and those that may change every metric's
-NUMBER_EDITS = ("value", "target")
-BULK_NUMBER_EDITS = ("scenario", "data")
+# what each kind of event changes, as the rules declare what they read (``reads``): a value or
+# target edit the numbers of one metric (and through the formulas those above it), a bulk load
+# numbers anywhere, a scenario edit the scenarios only; any of them may change the periods,
+# which the number rules read too
+CHANGES = {"value": "numbers", "target": "numbers", "data": "numbers", "scenario": "scenarios"}
 
 Key = tuple[int, int, int, int, str]  # severity, outline position, rule, nth hit, metric key
 Groups = dict[str, list[Finding]]     # metric key ("" for the tree) -> one rule's findings
@@ -49,8 +51,10 @@ class IncrementalCheck:
     - ``value`` / ``target`` of a metric: the rules that read numbers (``reads`` in the
       registry), for that metric, the metrics above it through formulas, and the metrics
       linked to those by the links the rule reads (the guard of a guarded metric);
-    - ``scenario``, ``data`` (a bulk load), or a change of the periods: every rule that reads
-      numbers, over the whole tree;
+    - ``data`` (a bulk load) or a change of the periods: every rule that reads numbers, over
+      the whole tree;
+    - ``scenario``: the rules that read scenarios (none of the built-in rules does: they read
+      the actual and plan numbers, which a scenario leaves alone), unless the periods changed;
     - any other kind, an unknown metric, or a new formula structure: everything (:meth:`reset`).
 
     It returns the ids of the metrics whose findings changed (``""`` for findings about the
@@ -105,7 +109,6 @@ class IncrementalCheck:
         self._ctx = ctx
         self._order: dict[str | None, int] = {m: i for m, i in ctx.order.items()}
         self._rules = rules
-        self._number_rules = [(pos, r) for pos, r in rules if "numbers" in r.reads]
         self._plan = tree.compiled_plan
         self._periods = tree.periods
         self._links = _links(tree)
@@ -124,27 +127,30 @@ class IncrementalCheck:
         if (self._stale or tree.compiled_plan is not self._plan
                 or (metric is not None and metric not in tree.metrics)):
             return self.reset()
-        self._stale = True  # until the rules below have run through
-        if kind in NUMBER_EDITS and metric is not None and tree.periods == self._periods:
-            changed = self._rerun_numbers(metric)
-        elif kind in NUMBER_EDITS or kind in BULK_NUMBER_EDITS:
-            changed = self._rerun_numbers(None)
-        else:
+        what = CHANGES.get(kind) if isinstance(kind, str) else None
+        if what is None:
             return self.reset()
+        self._stale = True  # until the rules below have run through
+        same_periods = tree.periods == self._periods
+        reads = {what} if same_periods else {what, "numbers"}
+        one = metric if kind in ("value", "target") and same_periods else None
+        changed = self._rerun([(pos, r) for pos, r in self._rules if reads & set(r.reads)],
+                              one)
         self._periods = tree.periods
         self._stale = False
         return changed
 
     # ------------------------------------------------------------------ internals
 
-    def _rerun_numbers(self, metric: str | None) -> set[str]:
-        """Re-run the number rules: for what an edit of ``metric`` reaches, or everywhere."""
+    def _rerun(self, rules: list[tuple[int, Rule]], metric: str | None) -> set[str]:
+        """Re-run ``rules``: for what a number edit of ``metric`` reaches (the scoped ones), or
+        over the whole tree (``metric`` None)."""
         ctx = self._ctx
         reached: set[str] | None = None
         if metric is not None:
             reached = {metric, *self._plan.ancestors(metric)}
         updates: list[tuple[int, str, list[Finding]]] = []
-        for pos, r in self._number_rules:
+        for pos, r in rules:
             if reached is None or not r.scoped:
                 new = _grouped(rule_findings(r, ctx))
                 keys: Iterable[str] = {k for k, rules in self._found.items() if pos in rules}

@@ -9,6 +9,7 @@ What a rule reads (``reads=``) decides which edits can change its findings:
 - ``structure``: formulas, the root, hypotheses, guard and OKR links (the outline);
 - ``text``: names, ids, owners, tags, units, kinds, cadences, lags, the OKR list;
 - ``numbers``: values and targets, stored and computed through the formulas, and the periods;
+- ``scenarios``: the scenarios' targets;
 - ``guards``: with ``numbers``, a finding about a guard also reads the numbers of the metric it
   guards (and so changes when that metric's numbers do);
 - ``hypotheses``: with ``numbers``, a finding about a metric also reads the numbers of the
@@ -54,7 +55,7 @@ THRESHOLDS: dict[str, tuple[float, str]] = {
 }
 OPTIONS = ("ignore",)
 # what a rule may read (see the module docstring)
-READS = ("structure", "text", "numbers", "guards", "hypotheses")
+READS = ("structure", "text", "numbers", "scenarios", "guards", "hypotheses")
 LINKS = ("guards", "hypotheses")  # links whose other end's numbers a finding reads
 
 

@@ -319,6 +319,27 @@ def test_reset_after_a_change_without_event(revenue_tree):
     assert check.findings == revenue_tree.check()
 
 
+def test_a_rule_that_fails_mid_update_leaves_the_check_to_start_afresh(monkeypatch,
+                                                                       revenue_tree):
+    rule = RULES["target.gap"]
+    broken = {"now": False}
+
+    def flaky(ctx, only=None):
+        if broken["now"]:
+            raise RuntimeError("disk on fire")
+        return rule.func(ctx, only)
+
+    monkeypatch.setitem(RULES, "target.gap", dataclasses.replace(rule, func=flaky))
+    check = IncrementalCheck(revenue_tree)
+    broken["now"] = True
+    revenue_tree.set_target("customers", 9999)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        check.update({"kind": "target", "metric": "customers"})
+    broken["now"] = False
+    assert check.findings == revenue_tree.check()
+    assert "target.gap" in [f.rule for f in check.by_metric()["customers"]]
+
+
 def test_thresholds_and_errors_are_those_of_the_check(revenue_tree):
     check = IncrementalCheck(revenue_tree, ignore="owner", target_gap=0)
     assert check.findings == revenue_tree.check(ignore="owner", target_gap=0)

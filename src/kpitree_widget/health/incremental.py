@@ -103,7 +103,9 @@ class IncrementalCheck:
                  if r.id not in ignore and r.func is not None]
         found: dict[str, dict[int, list[Finding]]] = {}
         for pos, r in rules:
-            for key, group in _grouped(rule_findings(r, ctx)).items():
+            groups = _grouped(rule_findings(r, ctx))
+            assert not (r.scoped and "" in groups), f"{r.id}: a scoped rule about the tree"
+            for key, group in groups.items():
                 found.setdefault(key, {})[pos] = group
         before = self._found
         self._ctx = ctx

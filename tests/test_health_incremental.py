@@ -225,6 +225,24 @@ def test_a_scenario_edit_reruns_no_rule_unless_it_brings_new_periods(calls, reve
     assert check.findings == revenue_tree.check()
 
 
+def test_a_bulk_load_that_changes_hundreds_of_findings_keeps_their_order():
+    tree = build(with_guards(make_spec(600, seed=5, periods=False), random.Random(5)))
+    check = IncrementalCheck(tree)
+    answers: list[set[str]] = []
+    tree.on_change(lambda event: answers.append(check.update(event)))
+    before = grouped(tree.check())
+    tree.load_numbers("target", {m: 0.0 for m in tree.inputs()})  # none is missing now
+    after = grouped(tree.check())
+    changed = {m for m in before.keys() | after.keys() if before.get(m) != after.get(m)}
+    assert len(changed) > 64  # enough to sort everything again rather than one by one
+    assert answers == [changed]
+    assert check.findings == tree.check()
+    assert check.by_metric() == after
+    tree.set_numbers("target", tree.inputs()[1], 1e300)  # and one by one after that
+    assert check.findings == tree.check()
+    assert check.by_metric() == grouped(tree.check())
+
+
 @pytest.mark.parametrize("event", [{"kind": "structure", "metric": None},
                                    {"kind": "rename", "metric": "revenue"},
                                    {"kind": "target", "metric": "no_such_metric"}])

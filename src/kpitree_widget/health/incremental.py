@@ -20,7 +20,7 @@ True
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from .context import Context
@@ -155,8 +155,7 @@ class IncrementalCheck:
         for pos, r in rules:
             if reached is None or not r.scoped:
                 new = _grouped(rule_findings(r, ctx))
-                keys: Iterable[str] = {k for k, rules in self._found.items() if pos in rules}
-                keys = set(keys) | new.keys()
+                keys = {k for k, by_rule in self._found.items() if pos in by_rule} | new.keys()
             else:
                 scope = set(reached)
                 for link in r.reads:
@@ -169,8 +168,7 @@ class IncrementalCheck:
                 group = new.get(key, [])
                 if self._found.get(key, {}).get(pos, []) != group:
                     updates.append((pos, key, group))
-        changed = {key for _, key, _ in updates}
-        if len(updates) > 64:
+        if len(updates) > 64:  # many: sorting everything again is quicker
             for pos, key, group in updates:
                 self._store(pos, key, group)
             self._rebuild()
@@ -179,9 +177,9 @@ class IncrementalCheck:
                 self._unsort(pos, key)
                 self._store(pos, key, group)
                 self._insort(pos, key)
-        for key in changed:
-            self._regroup(key)
-        return changed
+            for key in {key for _, key, _ in updates}:
+                self._regroup(key)
+        return {key for _, key, _ in updates}
 
     def _store(self, pos: int, key: str, group: list[Finding]) -> None:
         rules = self._found.setdefault(key, {})

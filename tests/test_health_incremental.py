@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import kpitree_widget as kt
-from kpitree_widget.health import RULES, IncrementalCheck, Rule
+from kpitree_widget.health import RULES, IncrementalCheck, Rule, rules_frame
 from kpitree_widget.health.registry import Hit
 from kpitree_widget.review.guards import conflicts, guard_pairs
 from test_health_rules import sound_spec
@@ -166,6 +166,7 @@ def test_the_registry_says_which_rules_read_numbers():
     assert {r.id for r in RULES.values() if "numbers" in r.reads} == NUMBER_RULES
     assert all(RULES[r].scoped for r in NUMBER_RULES)
     assert "guards" in RULES["conflict.guard"].reads
+    assert rules_frame().loc["target.gap", "reads"] == "numbers, structure, text"
 
 
 def test_a_leaf_edit_reruns_only_the_number_rules_for_the_leaf_and_what_is_above_it(

@@ -13,6 +13,8 @@ owner.missing
 
 Thresholds are keywords (``tree.check(max_depth=5)``) or the file's ``config: {check: {...}}``;
 ``ignore`` skips rules or whole families (``ignore=["cadence", "lag.missing"]``).
+:class:`IncrementalCheck` keeps the findings up to date edit by edit, re-running only the rules
+an edit can change.
 """
 
 from __future__ import annotations
@@ -60,11 +62,13 @@ def check(tree: KPITree, **thresholds: Any) -> Findings:
 
 
 def rules_frame() -> pd.DataFrame:
-    """Every rule: id, default severity, the thresholds it reads with their defaults, what to
-    do about a finding, and why the rule exists."""
+    """Every rule: id, default severity, the thresholds it reads with their defaults, what of
+    the tree it reads (which edits re-run it), what to do about a finding, and why the rule
+    exists."""
     import pandas as pd
 
     rows = [{"rule": r.id, "severity": r.severity,
              "thresholds": ", ".join(f"{t}={THRESHOLDS[t][0]:g}" for t in r.thresholds),
-             "fix": r.fix, "reason": r.reason} for r in RULES.values()]
+             "reads": ", ".join(r.reads), "fix": r.fix, "reason": r.reason}
+            for r in RULES.values()]
     return pd.DataFrame(rows).set_index("rule")

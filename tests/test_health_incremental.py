@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import kpitree_widget as kt
+from kpitree_widget.analysis.guards import conflicts, guard_pairs
 from kpitree_widget.health import RULES, IncrementalCheck, Rule, rules_frame
 from kpitree_widget.health.registry import Hit
-from kpitree_widget.review.guards import conflicts, guard_pairs
 from test_health_rules import sound_spec
 from treegen import make_spec
 

@@ -26,8 +26,8 @@ import traitlets
 
 from .errors import KPITreeError, did_you_mean
 from .focus import focus_ids, with_context
-from .model import KPITree
 from .numbers import check_number, parse_number
+from .tree import Tree
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "widget.js"
@@ -84,10 +84,10 @@ class TreeWidget(anywidget.AnyWidget):
     focus = traitlets.List(traitlets.Unicode(), default_value=None,
                            allow_none=True).tag(sync=True)
 
-    def __init__(self, tree: KPITree, *, selected: str = "", period: str = "",
+    def __init__(self, tree: Tree, *, selected: str = "", period: str = "",
                  scenario: str = "", focus: Iterable[str] | None = None,
                  **kwargs: Any) -> None:
-        if not isinstance(tree, KPITree):
+        if not isinstance(tree, Tree):
             raise KPITreeError(f"TreeWidget: expected a KPITree, got {type(tree).__name__}")
         if not BUNDLE.is_file():
             raise RuntimeError(_bundle_missing())
@@ -112,7 +112,7 @@ class TreeWidget(anywidget.AnyWidget):
     # ------------------------------------------------------------------ public
 
     @property
-    def tree(self) -> KPITree:
+    def tree(self) -> Tree:
         """The model this widget shows and edits."""
         return self._tree
 
@@ -283,7 +283,9 @@ class TreeWidget(anywidget.AnyWidget):
                 raise KPITreeError(f"solve: {metric!r} has no target of its own to meet; type a "
                                    "target on it first")
             goal = explicit
-        tree.solve(metric, goal, lever=lever, period=label)
+        from .analysis.solve import solve
+
+        solve(tree, metric, goal, lever=lever, period=label)
 
     # ------------------------------------------------------------------ model -> view
 
@@ -423,10 +425,12 @@ def _num(x: Any) -> float | None:
 Findings = tuple[dict[str, list[dict[str, Any]]], str | None]
 
 
-def _findings(tree: KPITree) -> Findings:
+def _findings(tree: Tree) -> Findings:
     """Health findings grouped per metric, and the message of a check that failed."""
     try:
-        found = tree.check()
+        from .health import check
+
+        found = check(tree)
     except Exception as exc:
         return {}, f"health check failed: {type(exc).__name__}: {exc}"
     grouped: dict[str, list[dict[str, Any]]] = {}
@@ -441,7 +445,7 @@ def _findings(tree: KPITree) -> Findings:
     return grouped, None
 
 
-def static_rows(tree: KPITree) -> list[dict[str, Any]]:
+def static_rows(tree: Tree) -> list[dict[str, Any]]:
     """What each metric's row says about the structure (no numbers), in outline order."""
     metrics = tree.metrics
     rows = []
@@ -469,7 +473,7 @@ def static_rows(tree: KPITree) -> list[dict[str, Any]]:
     return rows
 
 
-def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = None, *,
+def tree_data(tree: Tree, period: str | None = None, scenario: str | None = None, *,
               rows: list[dict[str, Any]] | None = None,
               findings: Findings | None = None,
               focus: Iterable[str] | None = None) -> dict[str, Any]:

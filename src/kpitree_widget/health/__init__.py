@@ -31,7 +31,7 @@ from .run import rule_findings
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 FAMILIES = ("structure", "owner", "target", "root", "vanity", "coverage", "leaf", "cadence",
             "lag", "conflict", "okr")
@@ -43,7 +43,7 @@ __all__ = ["RULES", "THRESHOLDS", "Finding", "Findings", "IncrementalCheck", "Ru
            "findings_frame", "rules_frame"]
 
 
-def check(tree: KPITree, **thresholds: Any) -> Findings:
+def check(tree: Tree, **thresholds: Any) -> Findings:
     """Run every rule over ``tree``; errors first, then warnings, then info.
 
     Keywords override thresholds (see ``THRESHOLDS``) and the file's ``config.check`` block;

@@ -10,13 +10,13 @@ from ..numbers import format_number
 
 if TYPE_CHECKING:
     from ..metric import Metric
-    from ..model import KPITree
+    from ..tree import Tree
 
 
 class Context:
     """The tree under check, its thresholds, and derived facts the rules read."""
 
-    def __init__(self, tree: KPITree, thresholds: dict[str, float]) -> None:
+    def __init__(self, tree: Tree, thresholds: dict[str, float]) -> None:
         self.tree = tree
         self.th = thresholds
         self.metrics = tree.metrics

@@ -29,7 +29,7 @@ from .registry import RULES, Rule, resolve_thresholds
 from .run import rule_findings
 
 if TYPE_CHECKING:
-    from ..model import KPITree
+    from ..tree import Tree
 
 # what each kind of event changes, as the rules declare what they read (``reads``): a value or
 # target edit the numbers of one metric (and through the formulas those above it), a bulk load
@@ -45,8 +45,8 @@ class IncrementalCheck:
     """``tree.check(**thresholds)``, kept up to date by :meth:`update` after each change.
 
     ``findings`` is always what ``tree.check(**thresholds)`` would return (the same findings in
-    the same order). ``update(event)`` takes an event of :meth:`KPITree.on_change
-    <kpitree_widget.KPITree.on_change>` and re-runs only what it can change:
+    the same order). ``update(event)`` takes an event of :meth:`Tree.on_change
+    <kpitree_widget.tree.Tree.on_change>` and re-runs only what it can change:
 
     - ``value`` / ``target`` of a metric: the rules that read numbers (``reads`` in the
       registry), for that metric, the metrics above it through formulas, and the metrics
@@ -65,7 +65,7 @@ class IncrementalCheck:
     >>> unsubscribe = tree.on_change(check.update)      # doctest: +SKIP
     """
 
-    def __init__(self, tree: KPITree, **thresholds: Any) -> None:
+    def __init__(self, tree: Tree, **thresholds: Any) -> None:
         self.tree = tree
         self._thresholds = dict(thresholds)
         self._found: dict[str, dict[int, list[Finding]]] = {}
@@ -122,7 +122,7 @@ class IncrementalCheck:
 
     def update(self, event: Mapping[str, Any]) -> set[str]:
         """Bring the findings up to date after ``event`` (``{"kind": ..., "metric": id or
-        None}``, as :meth:`KPITree.on_change <kpitree_widget.KPITree.on_change>` gives it);
+        None}``, as :meth:`Tree.on_change <kpitree_widget.tree.Tree.on_change>` gives it);
         returns the ids of the metrics whose findings changed (``""``: the tree as a whole)."""
         kind, metric = event.get("kind"), event.get("metric")
         tree = self.tree
@@ -243,7 +243,7 @@ def _grouped(found: list[Finding]) -> Groups:
     return groups
 
 
-def _links(tree: KPITree) -> dict[str, dict[str, tuple[str, ...]]]:
+def _links(tree: Tree) -> dict[str, dict[str, tuple[str, ...]]]:
     """For each link a rule may read (``guards``, ``hypotheses``): metric -> the metrics at the
     other ends, whose findings may read this metric's numbers (both ways, to be safe)."""
     guards: dict[str, list[str]] = {}

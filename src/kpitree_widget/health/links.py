@@ -15,7 +15,7 @@ from .registry import Hit, rule
       the guard watches is not paying off, and the two owners need to look at it together.""",
       fix="Review the pair together with both owners and decide which one takes priority.")
 def guard_conflict(ctx: Context, only: Collection[str] | None = None) -> Iterator[Hit]:
-    from ..review.guards import conflicts, guard_pairs  # only this part of review
+    from ..analysis.guards import conflicts, guard_pairs  # loaded on first use
 
     tree = ctx.tree
     if only is None:

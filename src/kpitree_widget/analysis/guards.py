@@ -15,14 +15,14 @@ from .. import engine
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 COLUMNS = ["guard", "guard_name", "guard_owner", "guard_value", "guard_target", "guard_status",
            "guarded", "guarded_name", "guarded_owner", "guarded_value", "guarded_target",
            "guarded_status", "conflict"]
 
 
-def guard_pairs(tree: KPITree) -> list[tuple[str, str]]:
+def guard_pairs(tree: Tree) -> list[tuple[str, str]]:
     """``(guard, guarded)`` for every metric whose ``guards:`` names another metric of the tree
     (pointers to unknown metrics are a health-check finding, not a pair)."""
     return [(m.id, m.guards) for m in tree.metrics.values()
@@ -36,7 +36,7 @@ def worse_than_target(value: float, target: float, direction: str) -> bool:
     return value > target if direction == "down" else value < target
 
 
-def conflicts(tree: KPITree, pairs: list[tuple[str, str]],
+def conflicts(tree: Tree, pairs: list[tuple[str, str]],
               period: Any = None) -> list[dict[str, Any]]:
     """The rows of :func:`guard_report` (without the status columns) for the ``pairs`` whose
     two metrics are both worse than target in ``period`` (default: the last), read straight
@@ -75,7 +75,7 @@ def conflicts(tree: KPITree, pairs: list[tuple[str, str]],
     return rows
 
 
-def guard_report(tree: KPITree, period: Any = None, only_conflicts: bool = True) -> pd.DataFrame:
+def guard_report(tree: Tree, period: Any = None, only_conflicts: bool = True) -> pd.DataFrame:
     """The guard pairs whose two metrics are both worse than target in ``period`` (default: the
     last), with both sides' owner, value, target and status; ``only_conflicts=False`` lists every
     declared pair, with ``conflict`` telling which are both off.

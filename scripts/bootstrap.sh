@@ -63,9 +63,10 @@ PY
     echo "Explore the live widget:  .venv/bin/jupyter lab examples/quickstart.ipynb"
     ;;
   test)
-    say "lint (ruff) and types (mypy)"
+    say "lint (ruff), types (mypy) and the package's layers (lint-imports)"
     .venv/bin/ruff check src tests benchmarks
     .venv/bin/mypy
+    .venv/bin/lint-imports --no-cache
     if [[ -f js/package.json ]]; then
       say "JavaScript: types and unit tests"
       (cd js && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent)

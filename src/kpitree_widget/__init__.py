@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import KPITreeError
 from .metric import Hypothesis, Metric
-from .model import KPITree
+from .model import KPITree, load, loads
 
 if TYPE_CHECKING:
     from .widget import TreeWidget
@@ -41,21 +41,6 @@ __all__ = [
 ]
 
 
-def load(path: Any) -> KPITree:
-    """Load a tree from a ``.yaml``, ``.yml`` or ``.json`` file."""
-    from .io import load as _load
-
-    return _load(path)
-
-
-def loads(text: str, fmt: str = "yaml") -> KPITree:
-    """Build a tree from YAML (or ``fmt="json"``) text."""
-    from .io import loads as _loads
-    from .io import tree_from_dict
-
-    return tree_from_dict(_loads(text, fmt))
-
-
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of tree files, for editor completion."""
     from .schema import json_schema as _schema
@@ -74,7 +59,7 @@ def archetype(name: str) -> KPITree:
     """A built-in archetype tree with sample numbers, e.g. ``archetype("b2b_saas")``."""
     from .catalog import load_archetype
 
-    return load_archetype(name)
+    return load_archetype(name, cls=KPITree)
 
 
 def template(name: str) -> Any:

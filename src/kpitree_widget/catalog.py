@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from .errors import KPITreeError, did_you_mean
 
 if TYPE_CHECKING:
-    from .model import KPITree
+    from .tree import Tree, TreeT
 
 FOLDER = "archetypes"
 ORDER = ("b2b_saas", "b2b_plg", "b2c_subscription", "ecommerce", "marketplace", "media",
@@ -38,12 +38,18 @@ def source(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def load_archetype(name: str) -> KPITree:
-    """A fresh tree for the archetype ``name``."""
+@overload
+def load_archetype(name: str) -> Tree: ...
+@overload
+def load_archetype(name: str, cls: type[TreeT]) -> TreeT: ...
+def load_archetype(name: str, cls: type[Tree] | None = None) -> Tree:
+    """A fresh tree for the archetype ``name``, an instance of ``cls`` (default: the core
+    :class:`~kpitree_widget.tree.Tree`; ``kt.archetype`` passes the facade)."""
     from .io import loads, tree_from_dict
+    from .tree import Tree
 
     try:
-        return tree_from_dict(loads(source(name)))
+        return tree_from_dict(loads(source(name)), cls=cls or Tree)
     except KPITreeError as exc:
         if str(exc).startswith("archetype:"):
             raise

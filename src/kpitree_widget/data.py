@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .metric import Metric
-    from .model import KPITree
+    from .tree import Tree, TreeT
 
 PERIOD_COLUMNS = ("period", "date", "month", "quarter", "week", "year")
 FREQS = {"m": "M", "month": "M", "monthly": "M", "q": "Q", "qe": "Q", "quarter": "Q",
@@ -63,7 +63,7 @@ def aggregation_of(metric: Metric) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-def load_data(tree: KPITree, data: Any, layer: str = "value", format: str | None = None,
+def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = None,
               freq: str | None = None) -> None:
     """Load numbers per period into ``layer`` (``"value"``/``"actual"`` or
     ``"target"``/``"plan"``) from a DataFrame or a CSV path; see the module text.
@@ -339,7 +339,7 @@ def _period_index(labels: list[str]) -> pd.Index:
     return pd.Index(labels, name="period")
 
 
-def timeseries(tree: KPITree, layer: str = "value", metrics: Any = None,
+def timeseries(tree: Tree, layer: str = "value", metrics: Any = None,
                freq: str | None = None) -> pd.DataFrame:
     """A period x metric table of ``layer`` (``value``, ``target`` or a scenario), computed
     metrics included (rolled up through the formulas), metrics in outline order.
@@ -365,15 +365,13 @@ def timeseries(tree: KPITree, layer: str = "value", metrics: Any = None,
     return frame
 
 
-def resample(tree: KPITree, freq: str) -> KPITree:
+def resample(tree: TreeT, freq: str) -> TreeT:
     """A new tree whose periods are quarters (``"Q"``) or years (``"Y"``) (``"M"``: months).
 
     Inputs' values and targets, explicit targets, scenario overrides and reported numbers are
     aggregated by each metric's rule (:func:`aggregation_of`); computed metrics are then
-    recomputed through their formulas.
+    recomputed through their formulas. The new tree is of the same class as ``tree``.
     """
-    from .model import KPITree
-
     code = _freq(freq, "resample.freq")
     labels = tree.periods
     if not labels:
@@ -411,7 +409,7 @@ def resample(tree: KPITree, freq: str) -> KPITree:
     targets = {m: roll(m, tree.get_target(m)) for m in tree.metrics}
     scenarios = {s: {m: roll(m, n) for m, n in overrides.items()}
                  for s, overrides in tree.scenarios.items()}
-    new = KPITree(
+    new = type(tree)(
         tree.metrics.values(),
         values={m: n for m, n in values.items() if n is not None},
         targets={m: n for m, n in targets.items() if n is not None},
@@ -425,7 +423,7 @@ def resample(tree: KPITree, freq: str) -> KPITree:
     return new
 
 
-def reported(tree: KPITree, metric: str | None = None) -> Any:
+def reported(tree: Tree, metric: str | None = None) -> Any:
     """Reported actuals of computed metrics (loaded with :func:`load_data`): a period x metric
     DataFrame, or a Series by period for one ``metric`` (empty when none was loaded)."""
     import pandas as pd
@@ -445,7 +443,7 @@ def reported(tree: KPITree, metric: str | None = None) -> Any:
     return frame
 
 
-def reported_vs_computed(tree: KPITree) -> pd.DataFrame:
+def reported_vs_computed(tree: Tree) -> pd.DataFrame:
     """Reported actuals of computed metrics against what the tree computes from its inputs.
 
     One row per (metric, period) with a reported number: ``reported``, ``computed``,

@@ -21,8 +21,9 @@ def _money(tree: KPITree, metric: str, x: float) -> str:
 def run_demo(name: str = "b2b_saas", out: Path | None = None) -> int:
     """Print the tour of archetype ``name``; write its SVG and Markdown into ``out``."""
     from .catalog import load_archetype
+    from .model import KPITree
 
-    tree = load_archetype(name)
+    tree = load_archetype(name, cls=KPITree)
     root = tree.root
     root_name = tree.metrics[root].name
     rows = tree.rollup()

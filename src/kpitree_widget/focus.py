@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from .errors import KPITreeError, hint
 
 if TYPE_CHECKING:
-    from .model import KPITree
+    from .tree import Tree
 
 
-def focus_ids(tree: KPITree, focus: Any, where: str = "focus") -> list[str]:
+def focus_ids(tree: Tree, focus: Any, where: str = "focus") -> list[str]:
     """The focus as a list of metric ids, in the order given, each once. A single id may be
     given as a string. Anything that is not an id of the tree is a :class:`KPITreeError`
     naming every such id (with the closest id when one is close)."""
@@ -37,7 +37,7 @@ def focus_ids(tree: KPITree, focus: Any, where: str = "focus") -> list[str]:
     return ids
 
 
-def with_context(tree: KPITree, ids: Iterable[str]) -> set[str]:
+def with_context(tree: Tree, ids: Iterable[str]) -> set[str]:
     """``ids`` plus every metric between them and the root (outline parents: formula,
     hypothesis and guard links), plus the root itself, so a drawing of them stays connected.
     ``ids`` must be metric ids of the tree (see :func:`focus_ids`)."""

@@ -12,12 +12,12 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
-from .model import DEFAULT_TOLERANCE, KPITree
 from .periods import Numbers
+from .tree import DEFAULT_TOLERANCE, Tree, TreeT
 
 if TYPE_CHECKING:
     import yaml
@@ -32,8 +32,13 @@ SUFFIXES = (".yaml", ".yml", ".json")
 # ---------------------------------------------------------------------------- from_dict
 
 
-def tree_from_dict(spec: Mapping[str, Any]) -> KPITree:
-    """Validate ``spec`` (the shape of the file) and build the tree."""
+@overload
+def tree_from_dict(spec: Mapping[str, Any]) -> Tree: ...
+@overload
+def tree_from_dict(spec: Mapping[str, Any], cls: type[TreeT]) -> TreeT: ...
+def tree_from_dict(spec: Mapping[str, Any], cls: type[Tree] = Tree) -> Tree:
+    """Validate ``spec`` (the shape of the file) and build the tree, an instance of ``cls``
+    (the facade passes :class:`~kpitree_widget.Tree`)."""
     from pydantic import ValidationError
 
     from .schema import TreeSpec
@@ -56,7 +61,7 @@ def tree_from_dict(spec: Mapping[str, Any]) -> KPITree:
             targets[metric_id] = m.target
     hypotheses = [Hypothesis(h.from_, h.to, h.sign, h.note) for h in parsed.hypotheses]
     okrs = [k.model_dump(by_alias=True, exclude_none=True) for k in parsed.okrs]
-    return KPITree(metrics, values=values, targets=targets, root=parsed.root, name=parsed.name,
+    return cls(metrics, values=values, targets=targets, root=parsed.root, name=parsed.name,
                    description=parsed.description, hypotheses=hypotheses,
                    scenarios=parsed.scenarios, okrs=okrs, config=parsed.config)
 
@@ -111,7 +116,7 @@ def _describe(exc: Any) -> str:
 # ---------------------------------------------------------------------------- to_dict
 
 
-def tree_to_dict(tree: KPITree) -> dict[str, Any]:
+def tree_to_dict(tree: Tree) -> dict[str, Any]:
     """The canonical mapping of a tree: defaults left out, metrics in outline order."""
     out: dict[str, Any] = {"schema": SCHEMA_VERSION}
     if tree.name:
@@ -142,7 +147,7 @@ def tree_to_dict(tree: KPITree) -> dict[str, Any]:
     return out
 
 
-def _metric_dict(tree: KPITree, metric: Metric) -> dict[str, Any]:
+def _metric_dict(tree: Tree, metric: Metric) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for field in METRIC_FIELDS:
         if field == "value":
@@ -181,7 +186,11 @@ def _scalar(x: float) -> float | int:
 # ---------------------------------------------------------------------------- files
 
 
-def load(path: str | Path) -> KPITree:
+@overload
+def load(path: str | Path) -> Tree: ...
+@overload
+def load(path: str | Path, cls: type[TreeT]) -> TreeT: ...
+def load(path: str | Path, cls: type[Tree] = Tree) -> Tree:
     """Load a tree from ``.yaml``, ``.yml`` or ``.json``.
 
     >>> tree = load("tree.yaml")  # doctest: +SKIP
@@ -202,7 +211,7 @@ def load(path: str | Path) -> KPITree:
         raise KPITreeError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
         data = loads(text, fmt)
-        return tree_from_dict(data)
+        return tree_from_dict(data, cls=cls)
     except KPITreeError as exc:
         raise KPITreeError(f"{path.name}: {exc}") from None
 
@@ -269,7 +278,7 @@ def _loader_class() -> type[yaml.SafeLoader]:
     return StrictLoader
 
 
-def dumps(tree: KPITree, fmt: str = "yaml") -> str:
+def dumps(tree: Tree, fmt: str = "yaml") -> str:
     """The tree as YAML or JSON text (what :func:`save` writes)."""
     data = tree_to_dict(tree)
     if fmt == "json":
@@ -284,7 +293,7 @@ def dumps(tree: KPITree, fmt: str = "yaml") -> str:
                      default_flow_style=False, width=100)
 
 
-def save(tree: KPITree, path: str | Path) -> None:
+def save(tree: Tree, path: str | Path) -> None:
     """Write ``tree`` to ``path`` (``.yaml``, ``.yml`` or ``.json``)."""
     path = Path(path)
     path.write_text(dumps(tree, _format(path)), encoding="utf-8")

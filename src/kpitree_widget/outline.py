@@ -8,12 +8,12 @@ from .engine import STATUS_LABELS
 from .numbers import format_number
 
 if TYPE_CHECKING:
-    from .model import KPITree
+    from .tree import Tree
 
 STATUS_MARK = {**STATUS_LABELS, "off_track": "OFF TRACK"}  # a miss stands out in plain text
 
 
-def outline_text(tree: KPITree, max_rows: int = 200) -> str:
+def outline_text(tree: Tree, max_rows: int = 200) -> str:
     """An outline: one line per metric, the math beside computed metrics, value vs target.
 
     >>> print(outline_text(tree))  # doctest: +SKIP

@@ -15,7 +15,7 @@ the Figure, e.g. for ``savefig``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -26,7 +26,21 @@ from .palette import STATUS_COLOURS
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .analysis.simulate import Simulation
+
+class Simulation(Protocol):
+    """What the charts read of a Monte Carlo result
+    (:class:`kpitree_widget.analysis.simulate.Simulation`)."""
+
+    metrics: list[str]
+    periods: list[str] | None
+    period: str | None
+    n: int
+
+    def values(self, metric: str | None = None) -> np.ndarray: ...
+    def at(self, period: Any = None) -> Simulation: ...
+    def label(self, metric: str) -> str: ...
+    def unit(self, metric: str) -> str | None: ...
+    def plan(self, metric: str) -> np.ndarray: ...
 
 # rises and falls in the waterfall in the on-track and off-track colours of the status palette
 GOOD, BAD = STATUS_COLOURS["on_track"].strong, STATUS_COLOURS["off_track"].strong
@@ -140,8 +154,8 @@ def fan_chart(sim: Simulation, metric: str | None = None, ax: Any = None,
     plan; for one period, a histogram with P10, P50, P90 and the plan marked."""
     metric = metric or sim.metrics[0]
     x = sim.values(metric)
-    unit = sim._units.get(metric)
-    plan = np.asarray(sim._plan[metric], dtype=float)
+    unit = sim.unit(metric)
+    plan = sim.plan(metric)
     ax = _axes(ax, (8, 4.5))
     if sim.periods is not None:
         q = np.nanquantile(x, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0)
@@ -168,7 +182,7 @@ def fan_chart(sim: Simulation, metric: str | None = None, ax: Any = None,
         ax.xaxis.set_major_formatter(_formatter(unit))
         ax.set_ylabel("draws")
     ax.legend(frameon=False)
-    ax.set_title(title or f"{sim._names.get(metric, metric)}: {sim.n:,} draws")
+    ax.set_title(title or f"{sim.label(metric)}: {sim.n:,} draws")
     return ax
 
 
@@ -179,7 +193,7 @@ def histogram(sim: Simulation, metric: str | None = None, ax: Any = None,
     metric = metric or sim.metrics[0]
     title = None
     if one.period is not None:
-        title = f"{sim._names.get(metric, metric)}, {one.period}: {sim.n:,} draws"
+        title = f"{sim.label(metric)}, {one.period}: {sim.n:,} draws"
     return fan_chart(one, metric, ax, title=title)
 
 

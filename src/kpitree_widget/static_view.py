@@ -30,7 +30,7 @@ from .numbers import format_number
 from .palette import status_colours
 
 if TYPE_CHECKING:
-    from .model import KPITree
+    from .tree import Tree
 
 ROW = 24          # px per metric
 INDENT = 18       # px per level
@@ -57,7 +57,7 @@ def _badge_width(label: str) -> float:
     return min(WIDTH - STATUS_LEFT - 4, len(label) * 0.82 * CHAR + 2 * BADGE_PAD)
 
 
-def static_html(tree: KPITree, period: str | None = None, scenario: str | None = None,
+def static_html(tree: Tree, period: str | None = None, scenario: str | None = None,
                 max_rows: int = 150, focus: Iterable[str] | None = None) -> str:
     """The tree as one inline SVG inside a ``div`` (HTML-safe, script-free). ``focus``
     (metric ids) keeps those, the metrics connecting them to the root (faded) and the root."""

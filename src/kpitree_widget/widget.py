@@ -29,8 +29,8 @@ from pydantic import ValidationError
 from . import protocol
 from .errors import KPITreeError, did_you_mean, show
 from .focus import focus_ids, with_context
-from .model import KPITree
 from .numbers import check_number, parse_number
+from .tree import Tree
 from .widget_health import ViewFindings
 from .widget_numbers import NumberTable
 from .widget_numbers import num as _num
@@ -96,10 +96,10 @@ class TreeWidget(anywidget.AnyWidget):
     focus = traitlets.List(traitlets.Unicode(), default_value=None,
                            allow_none=True).tag(sync=True)
 
-    def __init__(self, tree: KPITree, *, selected: str = "", period: str = "",
+    def __init__(self, tree: Tree, *, selected: str = "", period: str = "",
                  scenario: str = "", focus: Iterable[str] | None = None,
                  **kwargs: Any) -> None:
-        if not isinstance(tree, KPITree):
+        if not isinstance(tree, Tree):
             raise KPITreeError(f"TreeWidget: expected a KPITree, got {type(tree).__name__}")
         if not BUNDLE.is_file():
             raise RuntimeError(_bundle_missing())
@@ -129,7 +129,7 @@ class TreeWidget(anywidget.AnyWidget):
     # ------------------------------------------------------------------ public
 
     @property
-    def tree(self) -> KPITree:
+    def tree(self) -> Tree:
         """The model this widget shows and edits."""
         return self._tree
 
@@ -361,7 +361,9 @@ class TreeWidget(anywidget.AnyWidget):
                                    "target on it first", metric=metric, field="target",
                                    period=label)
             goal = explicit
-        tree.solve(metric, goal, lever=request.lever, period=label)
+        from .analysis.solve import solve
+
+        solve(tree, metric, goal, lever=request.lever, period=label)
 
     # ------------------------------------------------------------------ model -> view
 
@@ -618,7 +620,7 @@ def _invalid(exc: ValidationError, request: Mapping[str, Any]) -> KPITreeError:
 Findings = tuple[dict[str, list[dict[str, Any]]], str | None]
 
 
-def static_rows(tree: KPITree) -> list[dict[str, Any]]:
+def static_rows(tree: Tree) -> list[dict[str, Any]]:
     """What each metric's row says about the structure (no numbers), in outline order."""
     metrics = tree.metrics
     rows = []
@@ -646,7 +648,7 @@ def static_rows(tree: KPITree) -> list[dict[str, Any]]:
     return rows
 
 
-def tree_data(tree: KPITree, period: str | None = None, scenario: str | None = None, *,
+def tree_data(tree: Tree, period: str | None = None, scenario: str | None = None, *,
               rows: list[dict[str, Any]] | None = None,
               findings: Findings | None = None,
               focus: Iterable[str] | None = None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import KPITree
+    from .tree import Tree
 
 Grouped = dict[str, list[dict[str, Any]]]
 
@@ -33,7 +33,7 @@ Grouped = dict[str, list[dict[str, Any]]]
 class FullCheck:
     """The incremental check's interface over the full check (``tree.check()`` every time)."""
 
-    def __init__(self, tree: KPITree, **thresholds: Any) -> None:
+    def __init__(self, tree: Tree, **thresholds: Any) -> None:
         self._tree = tree
         self._thresholds = thresholds
         self.findings: list[Any] = []
@@ -41,7 +41,9 @@ class FullCheck:
 
     def reset(self) -> None:
         """Check the whole tree again."""
-        self.findings = list(self._tree.check(**self._thresholds))
+        from .health import check
+
+        self.findings = list(check(self._tree, **self._thresholds))
 
     def by_metric(self) -> dict[str, list[Any]]:
         """The findings per metric id (``""`` for the tree as a whole)."""
@@ -59,7 +61,7 @@ class FullCheck:
         return {m for m in before.keys() | after.keys() if before.get(m) != after.get(m)}
 
 
-def incremental_check(tree: KPITree) -> Any:
+def incremental_check(tree: Tree) -> Any:
     """The health package's incremental check when it has one, else :class:`FullCheck`."""
     from . import health
 
@@ -74,7 +76,7 @@ class ViewFindings:
     (``{"rule", "severity", "message", "reason"?}``); ``error`` is the message of a check that
     failed (then ``grouped`` is empty)."""
 
-    def __init__(self, tree: KPITree) -> None:
+    def __init__(self, tree: Tree) -> None:
         self._tree = tree
         self._check: Any = None
         self.grouped: Grouped = {}

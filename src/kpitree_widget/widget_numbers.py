@@ -31,7 +31,7 @@ from . import engine
 from .numbers import format_number
 
 if TYPE_CHECKING:
-    from .model import KPITree
+    from .tree import Tree
 
 Row = dict[str, Any]
 MINUS = "\u2212"
@@ -98,7 +98,7 @@ class NumberTable:
     findings as the protocol sends them.
     """
 
-    def __init__(self, tree: KPITree, period: str | None, scenario: str | None, *,
+    def __init__(self, tree: Tree, period: str | None, scenario: str | None, *,
                  shown: Iterable[str] | None = None,
                  findings: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
         self.tree = tree

@@ -14,13 +14,13 @@ from ..errors import KPITreeError
 from ..periods import period_key
 
 if TYPE_CHECKING:
-    from ..model import KPITree
+    from ..tree import Tree
 
 T = TypeVar("T")
 _CACHE: dict[int, tuple[weakref.ref[Any], dict[Hashable, Any]]] = {}
 
 
-def cached(tree: KPITree, key: Hashable, make: Callable[[], T]) -> T:
+def cached(tree: Tree, key: Hashable, make: Callable[[], T]) -> T:
     """``make()`` computed once per tree structure: kept beside the compiled plan (a structure
     change compiles a new plan, which empties the cache) and dropped with it."""
     plan = tree.compiled_plan
@@ -44,7 +44,7 @@ def cached(tree: KPITree, key: Hashable, make: Callable[[], T]) -> T:
 LAYER_NAMES = engine.LAYER_NAMES
 
 
-def pick_metric(tree: KPITree, metric: str | None, field: str) -> str:
+def pick_metric(tree: Tree, metric: str | None, field: str) -> str:
     """``metric`` checked to be in the tree; the root when ``None``."""
     if metric is None:
         return tree.root
@@ -52,12 +52,12 @@ def pick_metric(tree: KPITree, metric: str | None, field: str) -> str:
     return metric
 
 
-def layer_label(tree: KPITree, k: int) -> str:
+def layer_label(tree: Tree, k: int) -> str:
     """The name people use for layer ``k``."""
     return tree.layers[k]
 
 
-def subtree(tree: KPITree, metric: str) -> tuple[list[str], list[str]]:
+def subtree(tree: Tree, metric: str) -> tuple[list[str], list[str]]:
     """The inputs under ``metric`` (outline order) and the computed metrics from ``metric`` down
     (``metric`` included when computed), children before parents. Cached per structure: do
     not change the lists."""
@@ -73,13 +73,13 @@ def subtree(tree: KPITree, metric: str) -> tuple[list[str], list[str]]:
     return cached(tree, ("subtree", metric), make)
 
 
-def snapshot(tree: KPITree, k: int, p: int | slice) -> list[Any]:
+def snapshot(tree: Tree, k: int, p: int | slice) -> list[Any]:
     """Every metric's number (or row of numbers) at layer ``k`` and period ``p``, by slot."""
     arrays, _ = tree.arrays()
     return [a[p, k] for a in arrays]
 
 
-def varying_steps(tree: KPITree, varying: set[str],
+def varying_steps(tree: Tree, varying: set[str],
                   within: set[str] | None = None) -> list[tuple[int, engine.Evaluator]]:
     """The plan's steps for the computed metrics that depend on any of ``varying`` (restricted to
     ``within`` when given), in topological order. Cached per structure."""
@@ -87,7 +87,7 @@ def varying_steps(tree: KPITree, varying: set[str],
     return cached(tree, key, lambda: _varying_steps(tree, varying, within))
 
 
-def _varying_steps(tree: KPITree, varying: set[str],
+def _varying_steps(tree: Tree, varying: set[str],
                    within: set[str] | None) -> list[tuple[int, engine.Evaluator]]:
     plan = tree.compiled_plan
     metrics = tree.metrics
@@ -103,7 +103,7 @@ def _varying_steps(tree: KPITree, varying: set[str],
     return [step for step in plan.steps if step[0] in keep]
 
 
-def evaluate_batch(tree: KPITree, base: list[Any], overrides: Mapping[str, np.ndarray],
+def evaluate_batch(tree: Tree, base: list[Any], overrides: Mapping[str, np.ndarray],
                    shape: tuple[int, ...], within: set[str] | None = None) -> list[Any]:
     """Evaluate the plan once over a batch of cases.
 
@@ -120,7 +120,7 @@ def evaluate_batch(tree: KPITree, base: list[Any], overrides: Mapping[str, np.nd
     return arrays
 
 
-def gradient(tree: KPITree, metric: str, values: Mapping[str, Any]) -> dict[str, Any]:
+def gradient(tree: Tree, metric: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """d metric / d x for every metric x under ``metric``, at ``values`` (numbers or arrays
     keyed by id), by the chain rule in reverse over the DAG using each formula's local
     derivatives (``Formula.partials``)."""
@@ -153,12 +153,12 @@ class Point(NamedTuple):
     period: str | None     # the period's label (None for a tree without periods)
 
 
-def where_text(tree: KPITree, point: Point) -> str:
+def where_text(tree: Tree, point: Point) -> str:
     """``"target"`` or ``"target, 2026-03"`` for messages."""
     return layer_label(tree, point.k) + (f", {point.period}" if point.period else "")
 
 
-def resolve_point(tree: KPITree, spec: Any, period: Any, field: str,
+def resolve_point(tree: Tree, spec: Any, period: Any, field: str,
                   layer: str = "value") -> Point:
     """A (layer, period) point from what people write: a layer (``value``/``actual``,
     ``target``/``plan``) or a scenario name (in ``period``, default the last), a period label
@@ -184,7 +184,7 @@ def resolve_point(tree: KPITree, spec: Any, period: Any, field: str,
                        f"({scenarios}) or a period ({periods or 'none'})")
 
 
-def _layer(tree: KPITree, layer: Any, field: str) -> int:
+def _layer(tree: Tree, layer: Any, field: str) -> int:
     if isinstance(layer, str) and (layer in LAYER_NAMES or layer in tree.layers):
         return tree.layer_index(layer)
     raise KPITreeError(f"{field}: {layer!r} is not a layer (value, target) or a scenario "

@@ -36,7 +36,7 @@ from ._common import pick_metric, resolve_point, snapshot, subtree, where_text
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 SHAPLEY_MAX = 10
 
@@ -224,7 +224,7 @@ def _sequential_values(formula: Formula, start: dict[str, float], end: dict[str,
 class _Result:
     """Everything one attribution run computed."""
 
-    def __init__(self, tree: KPITree, metric: str, start: Any, end: Any, period: Any,
+    def __init__(self, tree: Tree, metric: str, start: Any, end: Any, period: Any,
                  layer: str):
         first = resolve_point(tree, start, period, "attribute.start", layer)
         last = resolve_point(tree, end, period, "attribute.end", layer)
@@ -274,7 +274,7 @@ class _Result:
                     self.weight[c] = self.weight.get(c, 0.0) + w * multiplier[m][c]
 
 
-def attribute(tree: KPITree, start: Any = "target", end: Any = "value",
+def attribute(tree: Tree, start: Any = "target", end: Any = "value",
               metric: str | None = None, period: Any = None, by: str = "input",
               layer: str = "value") -> pd.DataFrame:
     """Why ``metric`` (default the root) moved from ``start`` to ``end``, exactly.
@@ -337,7 +337,7 @@ def attribute(tree: KPITree, start: Any = "target", end: Any = "value",
     return frame
 
 
-def _outline_under(tree: KPITree, metric: str) -> list[tuple[str, str | None, int, str]]:
+def _outline_under(tree: Tree, metric: str) -> list[tuple[str, str | None, int, str]]:
     """Outline rows of ``metric``'s formula subtree, levels counted from it, parents through
     formulas only."""
     rows: list[tuple[str, str | None, int, str]] = []

@@ -13,10 +13,10 @@ from ._common import LAYER_NAMES
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 
-def compare(tree: KPITree, base: str | None = None, period: Any = None,
+def compare(tree: Tree, base: str | None = None, period: Any = None,
             pct: bool = False) -> pd.DataFrame:
     """Actual, plan and each scenario side by side.
 

@@ -31,12 +31,12 @@ from ._common import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 CHUNK = 1024  # inputs per batch: a batch holds CHUNK x 2*CHUNK numbers
 
 
-def sensitivity(tree: KPITree, step: float = 0.1, metric: str | None = None,
+def sensitivity(tree: Tree, step: float = 0.1, metric: str | None = None,
                 period: Any = None, layer: str = "target") -> pd.DataFrame:
     """Tornado table for ``metric`` (default the root) at ``layer`` (default the plan).
 
@@ -89,7 +89,7 @@ def sensitivity(tree: KPITree, step: float = 0.1, metric: str | None = None,
     return frame
 
 
-def _tornado(tree: KPITree, metric: str, inputs: list[str], base: list[Any], step: float,
+def _tornado(tree: Tree, metric: str, inputs: list[str], base: list[Any], step: float,
              within: set[str]) -> tuple[np.ndarray, np.ndarray]:
     """The metric with each input at (1 - step) and (1 + step) times its number: the plan is
     evaluated once per batch of up to ``CHUNK`` inputs, each input varying in its own two cases
@@ -113,7 +113,7 @@ def _tornado(tree: KPITree, metric: str, inputs: list[str], base: list[Any], ste
     return low, high
 
 
-def elasticities(tree: KPITree, metric: str | None = None, period: Any = None,
+def elasticities(tree: Tree, metric: str | None = None, period: Any = None,
                  layer: str = "target", computed: bool = False) -> pd.DataFrame:
     """Derivatives of ``metric`` (default the root) at ``layer`` (default the plan).
 

@@ -36,7 +36,7 @@ from ._common import evaluate_batch, pick_metric, resolve_point, snapshot, varyi
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 MAX_DRAWS = 10_000_000
 CHUNK_NUMBERS = 20_000_000  # numbers held per chunk across the recomputed metrics
@@ -52,7 +52,7 @@ class Simulation:
     histogram for one period).
     """
 
-    def __init__(self, tree: KPITree, metrics: list[str], inputs: list[str],
+    def __init__(self, tree: Tree, metrics: list[str], inputs: list[str],
                  samples: dict[str, np.ndarray], plan: dict[str, np.ndarray],
                  periods: list[str] | None, n: int, seed: Any):
         self.metrics = metrics
@@ -164,6 +164,19 @@ class Simulation:
                      for m, v in self._plan.items()}
         return one
 
+    def label(self, metric: str) -> str:
+        """The display name of a simulated metric."""
+        return self._names.get(metric, metric)
+
+    def unit(self, metric: str) -> str | None:
+        """The unit of a simulated metric."""
+        return self._units.get(metric)
+
+    def plan(self, metric: str) -> np.ndarray:
+        """The plan (the layer's numbers without uncertainty) of a simulated metric: one
+        number, or one per period."""
+        return np.asarray(self._plan[metric], dtype=float)
+
     def plot(self, metric: str | None = None, ax: Any = None) -> Any:
         """Fan chart over periods, histogram for one period (needs matplotlib)."""
         from ..plots import fan_chart
@@ -176,7 +189,7 @@ def _pct(q: float) -> str:
     return text.replace(".", "_")
 
 
-def simulate(tree: KPITree, distributions: Mapping[str, Any], n: int = 10_000, seed: Any = 0,
+def simulate(tree: Tree, distributions: Mapping[str, Any], n: int = 10_000, seed: Any = 0,
              metrics: Sequence[str] | str | None = None, period: Any = None,
              relative: bool = False, layer: str = "target") -> Simulation:
     """Monte Carlo over uncertain inputs (see the module text for the distributions).

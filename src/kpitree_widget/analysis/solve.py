@@ -22,12 +22,12 @@ from ..numbers import check_number
 from ._common import snapshot, varying_steps
 
 if TYPE_CHECKING:
-    from ..model import KPITree
+    from ..tree import Tree
 
 TOLERANCE = 1e-9  # relative: how close the recomputed metric must come to the goal
 
 
-def solve(tree: KPITree, metric: str, target: float, lever: str, period: Any = None) -> Any:
+def solve(tree: Tree, metric: str, target: float, lever: str, period: Any = None) -> Any:
     """Set ``lever``'s target so that ``metric``'s target is ``target``; return the new target.
 
     With ``period=None`` on a tree with periods, every period is solved and a ``pandas.Series``
@@ -76,7 +76,7 @@ def solve(tree: KPITree, metric: str, target: float, lever: str, period: Any = N
     return pd.Series(per_period, name=lever)
 
 
-def _single_path(tree: KPITree, top: str, lever: str) -> list[str] | None:
+def _single_path(tree: Tree, top: str, lever: str) -> list[str] | None:
     """The one path top -> ... -> lever when there is exactly one (and each step uses the
     next metric once), else None."""
     # the lever and its ancestors: the only metrics a path can pass through
@@ -101,7 +101,7 @@ def _single_path(tree: KPITree, top: str, lever: str) -> list[str] | None:
     return path
 
 
-def _invert_path(tree: KPITree, path: list[str], goal: float, rows: list[int]) -> np.ndarray | None:
+def _invert_path(tree: Tree, path: list[str], goal: float, rows: list[int]) -> np.ndarray | None:
     arrays, index = tree.arrays()
     needed: Any = np.full(len(rows), goal)
     for node, child in itertools.pairwise(path):
@@ -114,7 +114,7 @@ def _invert_path(tree: KPITree, path: list[str], goal: float, rows: list[int]) -
     return np.array(needed, dtype=float)
 
 
-def _implied(tree: KPITree, metric: str, lever: str, xs: np.ndarray, rows: list[int]) -> np.ndarray:
+def _implied(tree: Tree, metric: str, lever: str, xs: np.ndarray, rows: list[int]) -> np.ndarray:
     """The metric's target in ``rows`` with the lever's target set to ``xs`` there (the tree
     itself is not touched)."""
     arrays, index = tree.arrays()
@@ -127,7 +127,7 @@ def _implied(tree: KPITree, metric: str, lever: str, xs: np.ndarray, rows: list[
     return np.asarray(trial[index[metric]][rows, engine.TARGET], dtype=float)
 
 
-def _reaches(tree: KPITree, metric: str, lever: str, xs: np.ndarray, rows: list[int],
+def _reaches(tree: Tree, metric: str, lever: str, xs: np.ndarray, rows: list[int],
              goal: float) -> np.ndarray:
     """Per row: the lever at ``xs`` is finite and puts the metric within TOLERANCE of goal."""
     ok = np.isfinite(xs)
@@ -140,7 +140,7 @@ def _reaches(tree: KPITree, metric: str, lever: str, xs: np.ndarray, rows: list[
     return ok & np.isfinite(got) & (np.abs(got - goal) <= TOLERANCE * scale)
 
 
-def _root_find(tree: KPITree, metric: str, lever: str, goal: float, rows: list[int]) -> np.ndarray:
+def _root_find(tree: Tree, metric: str, lever: str, goal: float, rows: list[int]) -> np.ndarray:
     """Per row: evaluate a grid stepping out from the lever's current target in powers of two
     (either side), bisect EVERY bracket where the metric crosses the goal (all at once, as one
     batch), and keep the answer nearest the current target that really hits the goal (a sign
@@ -190,7 +190,7 @@ def _root_find(tree: KPITree, metric: str, lever: str, goal: float, rows: list[i
     return result
 
 
-def _reason(tree: KPITree, metric: str, lever: str, path: list[str] | None, row: int) -> str:
+def _reason(tree: Tree, metric: str, lever: str, path: list[str] | None, row: int) -> str:
     """Why no lever value works, as far as can be told from the numbers next to the path."""
     arrays, index = tree.arrays()
 

@@ -39,7 +39,7 @@ from ..errors import KPITreeError
 from ._common import STATUS_STYLE, clean
 
 if TYPE_CHECKING:
-    from ..model import KPITree
+    from ..tree import Tree
 
 INSTALL_HINT = ('the Excel export needs openpyxl: pip install "kpitree-widget[excel]" '
                 '(or pip install openpyxl)')
@@ -82,7 +82,7 @@ HEADER_FILL = "E7E6E6"
 # ---------------------------------------------------------------------------- entry points
 
 
-def to_excel(tree: KPITree, path: str | Path | IO[bytes], period: Any = None) -> Path | None:
+def to_excel(tree: Tree, path: str | Path | IO[bytes], period: Any = None) -> Path | None:
     """Write the tree to an ``.xlsx`` workbook with live formulas; returns the path written
     (``None`` when ``path`` is an open binary file).
 
@@ -99,7 +99,7 @@ def to_excel(tree: KPITree, path: str | Path | IO[bytes], period: Any = None) ->
     return target
 
 
-def workbook(tree: KPITree, period: Any = None) -> Any:
+def workbook(tree: Tree, period: Any = None) -> Any:
     """The workbook as an ``openpyxl.Workbook`` (to adjust before saving it yourself)."""
     try:
         import openpyxl
@@ -143,7 +143,7 @@ def _present(x: Any) -> float | None:
 
 
 class _Writer:
-    def __init__(self, tree: KPITree, p: int, book: Any) -> None:
+    def __init__(self, tree: Tree, p: int, book: Any) -> None:
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
         self.tree = tree

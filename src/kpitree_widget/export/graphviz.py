@@ -36,6 +36,8 @@ from ._common import (
 if TYPE_CHECKING:
     import graphviz
 
+    from ..tree import Tree
+
 FIELDS = ("value", "target", "variance", "status", "owner", "formula", "team", "cadence")
 DEFAULT_FIELDS = ("value", "target", "owner")
 DIRECTIONS = ("TB", "LR", "BT", "RL")
@@ -95,7 +97,7 @@ def node_id(metric_id: str) -> Any:
 
 
 def to_graphviz(
-    tree: Any,
+    tree: Tree,
     direction: str = "TB",
     fields: Sequence[str] = DEFAULT_FIELDS,
     max_level: int | None = None,
@@ -324,10 +326,15 @@ def _severity(finding: Any) -> str:
     return str(getattr(finding, "severity", "warning"))
 
 
-def _findings_by_metric(tree: Any, findings: bool | Iterable[Any]) -> dict[str, list[Any]]:
+def _findings_by_metric(tree: Tree, findings: bool | Iterable[Any]) -> dict[str, list[Any]]:
     if findings is False or findings is None:
         return {}
-    found = tree.check() if findings is True else list(findings)
+    if findings is True:
+        from ..health import check
+
+        found: list[Any] = list(check(tree))
+    else:
+        found = list(findings)
     out: dict[str, list[Any]] = {}
     for f in found:
         metric = getattr(f, "metric", None)
@@ -353,7 +360,7 @@ def _legend(context: bool = False) -> str:
 # ---------------------------------------------------------------------------- files
 
 
-def render(tree: Any, path: str | Path, **options: Any) -> Path:
+def render(tree: Tree, path: str | Path, **options: Any) -> Path:
     """Draw the tree into ``path``: ``.svg``, ``.png``, ``.pdf`` (needs Graphviz's ``dot``) or
     ``.dot`` (the DOT source). ``options`` go to :func:`to_graphviz`."""
     path = Path(path)

@@ -11,17 +11,24 @@ from __future__ import annotations
 import ast
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .text import escape_markdown
+
+if TYPE_CHECKING:
+    import nbformat
+
+    from ..tree import Tree
 
 WIDTH = 96
 
 
-def tree_source(tree: Any, variable: str = "tree") -> str:
+def tree_source(tree: Tree, variable: str = "tree") -> str:
     """Python source that rebuilds ``tree`` as ``variable`` (after ``import kpitree_widget as
     kt``)."""
-    spec = tree.to_dict()
+    from ..io import tree_to_dict
+
+    spec = tree_to_dict(tree)
     literal = python_literal(spec, column=len("spec = "))
     try:
         exact = ast.literal_eval(literal) == spec
@@ -64,7 +71,7 @@ def _inline(data: Any) -> str:
     raise TypeError(f"not plain data: {type(data).__name__}")
 
 
-def to_notebook(tree: Any, title: str | None = None) -> Any:
+def to_notebook(tree: Tree, title: str | None = None) -> nbformat.NotebookNode:
     """An nbformat v4 notebook: an introduction, a cell that rebuilds exactly this tree as
     ``tree``, its outline and rollup, and (last) the interactive view ``kt.TreeWidget(tree)``.
     """

@@ -20,7 +20,7 @@ from .template_content import CRITERIA, METRIC_REF, WORKSHOPS, Workshop, render_
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 ROLLUP_COLUMNS = ["name", "level", "value", "target", "variance_pct", "status", "owner"]
@@ -114,7 +114,7 @@ def _cell_text(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, name: str, tree: KPITree, content: Workshop) -> None:
+    def __init__(self, name: str, tree: Tree, content: Workshop) -> None:
         import nbformat
 
         self.nbf = nbformat.v4
@@ -493,7 +493,7 @@ def _in_words(formula: str, names: dict[str, str]) -> str:
     return text.replace(" * ", " × ").replace(" / ", " ÷ ")
 
 
-def _path(tree: KPITree, top: str, bottom: str) -> list[str]:
+def _path(tree: Tree, top: str, bottom: str) -> list[str]:
     """A formula path from ``top`` down to ``bottom`` (depth first, formula order)."""
     def walk(node: str) -> list[str] | None:
         if node == bottom:

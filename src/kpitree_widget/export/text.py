@@ -21,11 +21,14 @@ flowchart TD
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import KPITreeError
 from ..numbers import format_number
 from ._common import STATUS_STYLE, edge_symbols, is_number, one_line, text_or_none
+
+if TYPE_CHECKING:
+    from ..tree import Tree
 
 # ---------------------------------------------------------------------------- Markdown
 
@@ -69,7 +72,7 @@ def _status(row: Any) -> str:
     return text
 
 
-def to_markdown(tree: Any, table: bool = False, period: Any = None,
+def to_markdown(tree: Tree, table: bool = False, period: Any = None,
                 scenario: str | None = None, title: str | None = None) -> str:
     """The tree as Markdown.
 
@@ -114,7 +117,7 @@ def to_markdown(tree: Any, table: bool = False, period: Any = None,
     return "\n".join(lines)
 
 
-def _hypothesis_note(tree: Any, driver: str, outcome: str | None) -> str:
+def _hypothesis_note(tree: Tree, driver: str, outcome: str | None) -> str:
     for h in tree.hypotheses:
         if h.driver == driver and h.outcome == outcome:
             sign = "+" if h.sign == "+" else "−"
@@ -157,7 +160,7 @@ def mermaid_id(metric_id: str) -> str:
     return "m_" + metric_id
 
 
-def to_mermaid(tree: Any, direction: str = "TD", period: Any = None,
+def to_mermaid(tree: Tree, direction: str = "TD", period: Any = None,
                scenario: str | None = None) -> str:
     """The tree as a Mermaid ``flowchart``: a node per metric (name, value vs target, status,
     owner), edges labelled by how the child enters the formula, hypotheses dashed (``-.->``),

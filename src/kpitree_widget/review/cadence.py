@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import graphviz
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
     from ..widget import TreeWidget
 
 CADENCE_VIEWS = {
@@ -53,7 +53,7 @@ class Review:
     period: str | None
     table: pd.DataFrame = field(repr=False)
     subtree: list[str] = field(default_factory=list, repr=False)
-    tree: KPITree | None = field(default=None, repr=False)
+    tree: Tree | None = field(default=None, repr=False)
 
     @property
     def metrics(self) -> list[str]:
@@ -88,7 +88,7 @@ class Review:
         options.setdefault("focus", self.metrics)
         return TreeWidget(self._tree(), **options)
 
-    def _tree(self) -> KPITree:
+    def _tree(self) -> Tree:
         if self.tree is None:
             raise KPITreeError("this review has no tree to draw; make it with tree.review(...)")
         return self.tree
@@ -139,7 +139,7 @@ def _nan(x: Any) -> bool:
     return isinstance(x, float) and math.isnan(x)
 
 
-def review(tree: KPITree, cadence: str, period: Any = None, lag_days: float = 7) -> Review:
+def review(tree: Tree, cadence: str, period: Any = None, lag_days: float = 7) -> Review:
     """The view of the tree for one review cadence: ``weekly``, ``monthly``, ``quarterly`` or
     ``annual`` (see the module doc). ``period`` picks the period (default: the last).
 

@@ -14,10 +14,10 @@ from ..periods import order_periods
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 
-def period_frame(tree: KPITree, data: Any, where: str) -> pd.DataFrame:
+def period_frame(tree: Tree, data: Any, where: str) -> pd.DataFrame:
     """``data`` checked and cleaned: columns are metric ids of the tree, the index is period
     labels (text, unique, in time order), the numbers are floats (NaN where missing).
 
@@ -61,7 +61,7 @@ def period_frame(tree: KPITree, data: Any, where: str) -> pd.DataFrame:
     return out.loc[order_periods(labels)]
 
 
-def tree_values(tree: KPITree) -> pd.DataFrame:
+def tree_values(tree: Tree) -> pd.DataFrame:
     """The tree's own actuals per period (computed metrics rolled up), as a period frame."""
     import pandas as pd
 

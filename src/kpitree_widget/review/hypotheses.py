@@ -22,7 +22,7 @@ from ..errors import KPITreeError
 from .data import period_frame, tree_values
 
 if TYPE_CHECKING:
-    from ..model import KPITree
+    from ..tree import Tree
 
 CAVEAT = ("Correlation is not causation: a supported link is a lead to test with an experiment, "
           "not proof that the driver moves the outcome.")
@@ -69,7 +69,7 @@ def _positive_int(value: Any, name: str, low: int) -> int:
     return int(value)
 
 
-def test_hypotheses(tree: KPITree, data: Any = None, max_lag: int = 3, min_periods: int = 6,
+def test_hypotheses(tree: Tree, data: Any = None, max_lag: int = 3, min_periods: int = 6,
                     min_r: float = 0.5) -> pd.DataFrame:
     """Each hypothesis link tested on ``data`` (rows: periods in time order; columns: metric
     ids). Without ``data``, the tree's own actuals per period are used.
@@ -96,7 +96,7 @@ def test_hypotheses(tree: KPITree, data: Any = None, max_lag: int = 3, min_perio
     return result
 
 
-def _test_one(tree: KPITree, frame: pd.DataFrame, driver: str, outcome: str, sign: str,
+def _test_one(tree: Tree, frame: pd.DataFrame, driver: str, outcome: str, sign: str,
               max_lag: int, min_periods: int, min_r: float) -> dict[str, Any]:
     names = {m: tree.metrics[m].name for m in (driver, outcome)}
     row: dict[str, Any] = {"driver": driver, "outcome": outcome, "expected_sign": sign,

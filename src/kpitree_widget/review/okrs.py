@@ -20,7 +20,7 @@ from ..errors import KPITreeError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 COLUMNS = ["objective", "key_result", "metric", "name", "owner", "from", "to", "current",
            "progress", "expected", "due", "on_track"]
@@ -40,7 +40,7 @@ def _end_of(label: Any) -> Any:
         return None
 
 
-def _as_of(tree: KPITree, period: Any, as_of: Any) -> Any:
+def _as_of(tree: Tree, period: Any, as_of: Any) -> Any:
     import pandas as pd
 
     if as_of is not None:
@@ -68,7 +68,7 @@ def expected_progress(due: Any, when: Any) -> float:
     return min(1.0, max(0.0, done / span)) if span > 0 else 1.0
 
 
-def okr_progress(tree: KPITree, period: Any = None, as_of: Any = None) -> pd.DataFrame:
+def okr_progress(tree: Tree, period: Any = None, as_of: Any = None) -> pd.DataFrame:
     """One row per key result: the metric's current value, progress from ``from`` to ``to``,
     the progress expected by now and whether it is on track (see the module doc).
 

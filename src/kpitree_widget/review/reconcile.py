@@ -19,12 +19,12 @@ from .data import period_frame
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..model import KPITree
+    from ..tree import Tree
 
 COLUMNS = ["metric", "name", "period", "reported", "from_children", "gap", "gap_pct"]
 
 
-def reconcile(tree: KPITree, data: Any, tolerance: float = 0.01) -> pd.DataFrame:
+def reconcile(tree: Tree, data: Any, tolerance: float = 0.01) -> pd.DataFrame:
     """Rows where a computed metric's reported number differs from what its formula gives from
     its children's reported numbers by more than ``tolerance`` (relative).
 

@@ -1,0 +1,199 @@
+"""One row per drawn metric: what every picture of the tree draws from.
+
+The outline, the static picture, graphviz, Markdown, Mermaid, the command line's tables and the
+widget all need the same join: the outline (who sits under whom, by which link), the rolled-up
+numbers of one period and layer, the status, and a focus (some metrics plus the ones that
+connect them to the root). :func:`tree_rows` makes that join once; each renderer only lays the
+rows out. Numbers read the same everywhere because every row formats them with the one
+formatter, :func:`kpitree_widget.numbers.format_number`.
+
+>>> import kpitree_widget as kt
+>>> tree = kt.KPITree.from_dict({"metrics": {
+...     "revenue": {"formula": "customers * arpc", "unit": "currency"},
+...     "customers": {"value": 4700, "target": 5000},
+...     "arpc": {"value": 120, "target": 125, "unit": "currency"}}})
+>>> rows = tree_rows(tree)
+>>> [(r.id, r.level, r.link) for r in rows]
+[('revenue', 0, 'root'), ('customers', 1, 'formula'), ('arpc', 1, 'formula')]
+>>> rows["revenue"].value_text, rows["revenue"].target_text, rows["revenue"].status
+('$564k', '$625k', 'off_track')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+from .focus import focus_ids, with_context
+from .numbers import format_number
+
+if TYPE_CHECKING:
+    from .metric import Metric
+    from .tree import Tree
+
+__all__ = ["Row", "TreeRows", "tree_rows"]
+
+
+def _finite(x: Any) -> float | None:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One metric as drawn: where it sits, its numbers for one period and layer, its status.
+
+    ``value``, ``target``, ``implied_target``, ``variance`` and ``variance_pct`` are floats
+    (NaN where there is no number); ``*_text`` give them as every picture shows them.
+    ``context`` marks a metric drawn only to connect a focus to the root.
+    """
+
+    metric: Metric
+    parent: str | None
+    level: int
+    link: str
+    value: float
+    target: float
+    implied_target: float
+    explicit_target: bool
+    variance: float
+    variance_pct: float
+    status: str
+    context: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.metric.id
+
+    @property
+    def name(self) -> str:
+        return self.metric.name
+
+    @property
+    def unit(self) -> str | None:
+        return self.metric.unit
+
+    @property
+    def owner(self) -> str | None:
+        return self.metric.owner
+
+    @property
+    def formula(self) -> str | None:
+        """The formula as people read it (``None`` for an input)."""
+        return self.metric.parsed.display() if self.metric.parsed else None
+
+    @property
+    def is_input(self) -> bool:
+        return self.metric.is_input
+
+    @property
+    def value_text(self) -> str:
+        return format_number(_finite(self.value), self.unit)
+
+    @property
+    def target_text(self) -> str:
+        return format_number(_finite(self.target), self.unit)
+
+    @property
+    def variance_text(self) -> str:
+        """The variance (value - target) in the metric's unit, signed; ``""`` without one."""
+        x = _finite(self.variance)
+        if x is None:
+            return ""
+        text = format_number(abs(x), self.unit)
+        return ("+" if x >= 0 else "−") + text
+
+    @property
+    def variance_pct_text(self) -> str:
+        """The variance in percent of the target, signed with one decimal (``−6.2%``);
+        ``""`` without one."""
+        x = _finite(self.variance_pct)
+        if x is None:
+            return ""
+        return f"{x:+.1f}%".replace("-", "−")
+
+    def number(self, name: str) -> float | None:
+        """A number of the row by column name, ``None`` when it is not a finite number."""
+        return _finite(getattr(self, name))
+
+
+@dataclass(frozen=True)
+class TreeRows(Sequence[Row]):
+    """The rows of a tree in outline order (root first, depth-first), for one period and
+    layer; index by position or by metric id."""
+
+    rows: tuple[Row, ...]
+    period: str | None
+    scenario: str | None
+    total: int
+    _by_id: dict[str, Row] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update((r.id, r) for r in self.rows)
+
+    @overload
+    def __getitem__(self, key: int) -> Row: ...
+    @overload
+    def __getitem__(self, key: slice) -> Sequence[Row]: ...
+    @overload
+    def __getitem__(self, key: str) -> Row: ...
+    def __getitem__(self, key: int | slice | str) -> Row | Sequence[Row]:
+        if isinstance(key, str):
+            return self._by_id[key]
+        return self.rows[key]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Row]:
+        return iter(self.rows)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_id
+
+    @property
+    def ids(self) -> list[str]:
+        return [r.id for r in self.rows]
+
+    @property
+    def last_children(self) -> dict[str | None, str]:
+        """Per parent id, its last drawn child (for tree-drawing prefixes)."""
+        out: dict[str | None, str] = {}
+        for r in self.rows:
+            out[r.parent] = r.id
+        return out
+
+
+def tree_rows(tree: Tree, period: Any = None, scenario: str | None = None,
+              focus: Iterable[str] | None = None) -> TreeRows:
+    """The rows of ``tree`` for ``period`` (default: the last) and ``scenario`` (default: the
+    plan). ``focus`` (metric ids) keeps those, the metrics between them and the root (marked
+    ``context``) and the root, in outline order."""
+    df = tree.rollup(period=period, scenario=scenario)
+    outline = tree.outline()
+    shown: set[str] | None = None
+    focused: set[str] = set()
+    if focus is not None:
+        focused = set(focus_ids(tree, focus))
+        shown = with_context(tree, focused)
+    explicit = tree.explicit_targets(period) if scenario is None else {}
+    columns = {c: df[c].tolist() for c in ("value", "target", "implied_target", "variance",
+                                           "variance_pct", "status")}
+    metrics = tree.metrics
+    rows = tuple(
+        Row(metric=metrics[metric_id], parent=parent, level=level, link=link,
+            value=columns["value"][i], target=columns["target"][i],
+            implied_target=columns["implied_target"][i],
+            explicit_target=metric_id in explicit,
+            variance=columns["variance"][i], variance_pct=columns["variance_pct"][i],
+            status=str(columns["status"][i]),
+            context=shown is not None and metric_id not in focused)
+        for i, (metric_id, parent, level, link) in enumerate(outline)
+        if shown is None or metric_id in shown)
+    return TreeRows(rows, period=tree.period_label(period), scenario=scenario,
+                    total=len(metrics))

@@ -4,10 +4,11 @@
 // edits and solves as requests, each answered on its own.
 
 import { Card } from "./card.js";
-import { edgeStyle } from "./colors.js";
 import { h, svg } from "./dom.js";
 import { editText, keyAction, neighbour, shouldSend } from "./editing.js";
-import { CARD_H, CARD_W, JUNCTION_R, layoutTree } from "./layout.js";
+import { CARD_H, CARD_W, layoutTree } from "./layout.js";
+import { renderBanner } from "./banner.js";
+import { drawEdges } from "./edges.js";
 import { renderPanel } from "./panel.js";
 import { fromStructure, mergeNumbers } from "./protocol.js";
 import { Requests } from "./request.js";
@@ -67,8 +68,6 @@ const MAX_HEIGHT = 720;
 /** Size assumed for culling before the view has been laid out by the browser. */
 const FALLBACK_VIEW = { width: 1200, height: 800 };
 const DRAG_THRESHOLD = 4;
-/** Radius of the badge holding a hypothesis link's sign (content px). */
-const HYP_BADGE_R = 9;
 
 let instances = 0;
 
@@ -422,71 +421,12 @@ class TreeView {
   }
 
   drawEdges() {
-    const { edges, junctions, hypotheses, width, height } = this.layout;
-    const arrow = `kpt-arrow-${this.uid}`;
-    /** @type {Map<string, string[]>} */
-    const byKind = new Map();
-    for (const e of edges) {
-      const list = byKind.get(e.kind);
-      if (list) list.push(e.d);
-      else byKind.set(e.kind, [e.d]);
-    }
-    const paths = [...byKind].map(([kind, ds]) =>
-      svg("path", { class: edgeStyle(kind).className, d: ds.join("") }),
+    drawEdges(
+      this.edges,
+      this.layout,
+      (id) => this.index.byId.get(id)?.name ?? id,
+      `kpt-arrow-${this.uid}`,
     );
-    const marks = junctions.map((j) => {
-      const g = svg("g", {
-        class: `kpt-junction kpt-junction-${j.kind}`,
-        transform: `translate(${j.x},${j.y})`,
-      });
-      g.append(
-        svg("title", {}, j.title),
-        svg("circle", { r: JUNCTION_R }),
-        svg("text", { dy: "0.35em" }, edgeStyle(j.kind).symbol),
-      );
-      return g;
-    });
-    /** @param {string} id */
-    const name = (id) => this.index.byId.get(id)?.name ?? id;
-    const links = hypotheses.map((x) => {
-      const title = `Hypothesis: ${name(x.from)} \u2192 ${name(x.to)} (${x.sign || "?"})${
-        x.note ? `: ${x.note}` : ""
-      }`;
-      const path = svg("path", {
-        class: edgeStyle("hypothesis").className,
-        d: x.d,
-        "marker-end": `url(#${arrow})`,
-      });
-      path.append(svg("title", {}, title));
-      // the expected sign in a badge on the link: reads as a label, not as part of the dashes
-      const badge = svg("g", {
-        class: "kpt-hyp-badge",
-        transform: `translate(${x.labelX},${x.labelY})`,
-      });
-      badge.append(
-        svg("title", {}, title),
-        svg("circle", { r: HYP_BADGE_R }),
-        svg("text", { dy: "0.35em" }, x.sign === "-" ? "\u2212" : x.sign || "?"),
-      );
-      const g = svg("g", { class: "kpt-hyp" });
-      g.append(path, badge);
-      return g;
-    });
-    const defs = svg("defs");
-    const marker = svg("marker", {
-      id: arrow,
-      viewBox: "0 0 10 10",
-      refX: 9,
-      refY: 5,
-      markerWidth: 7,
-      markerHeight: 7,
-      orient: "auto-start-reverse",
-    });
-    marker.append(svg("path", { d: "M0,0L10,5L0,10z", class: "kpt-arrow" }));
-    defs.append(marker);
-    this.edges.setAttribute("width", String(width));
-    this.edges.setAttribute("height", String(height));
-    this.edges.replaceChildren(defs, ...paths, ...marks, ...links);
   }
 
   /** Create, update and drop cards so the DOM holds those near the view (or all, when few). */
@@ -552,45 +492,19 @@ class TreeView {
    */
   renderBanner() {
     const err = this.error;
-    if (!err || err === this.dismissed) {
-      this.banner.replaceChildren();
-      return;
-    }
-    const metric = err.metric ? this.index.byId.get(err.metric) : undefined;
-    const onCard = !!metric && this.layout.byId.has(metric.id);
-    const dismiss = h("button", {
-      className: "kpt-btn kpt-banner-close",
-      text: "\u00d7",
-      attrs: { type: "button", "aria-label": "Dismiss", title: "Dismiss" },
+    const metric = err?.metric ? this.index.byId.get(err.metric) : undefined;
+    renderBanner(this.banner, {
+      error: err && err !== this.dismissed ? err : null,
+      metric: metric ? { id: metric.id, name: metric.name } : null,
+      onCard: !!metric && this.layout.byId.has(metric.id),
+      onDismiss: () => {
+        this.dismissed = err;
+      },
+      onShow: (id) => {
+        this.openAncestors(id);
+        this.bringIntoView(id);
+      },
     });
-    dismiss.addEventListener("click", () => {
-      this.dismissed = err;
-      this.banner.replaceChildren();
-    });
-    /** @type {HTMLElement[]} */
-    const parts = [];
-    if (metric) {
-      const where = err.field ? `${metric.name} \u00b7 ${err.field}` : metric.name;
-      const show = h("button", {
-        className: "kpt-link kpt-banner-where",
-        text: where,
-        attrs: { type: "button", title: "Show this metric", "data-select": metric.id },
-      });
-      show.addEventListener("click", () => {
-        this.openAncestors(metric.id);
-        this.bringIntoView(metric.id);
-      });
-      parts.push(show, h("span", { className: "kpt-banner-sep", text: ": " }));
-    }
-    parts.push(h("span", { className: "kpt-banner-text", text: String(err.message) }));
-    /** @type {Record<string, string>} */
-    const attrs = onCard ? { "data-role": "error-summary" } : { "data-role": "error", role: "alert" };
-    this.banner.replaceChildren(
-      h("div", { className: "kpt-error kpt-banner", attrs }, [
-        h("div", { className: "kpt-banner-msg" }, parts),
-        dismiss,
-      ]),
-    );
   }
 
   renderPanel() {

@@ -3,6 +3,7 @@
 // cards they name), shows `error`, syncs `selected`, `period`, `scenario` and `focus`, and sends
 // edits and solves as requests, each answered on its own.
 
+import { Camera } from "./camera.js";
 import { Card } from "./card.js";
 import { h, svg } from "./dom.js";
 import { editText, keyAction, neighbour, shouldSend } from "./editing.js";
@@ -43,13 +44,6 @@ import {
  * @property {EditField} field
  * @property {HTMLInputElement} input
  * @property {string} original
- *
- * @typedef {object} Drag
- * @property {number} pointerId
- * @property {number} startX
- * @property {number} startY
- * @property {Transform} from
- * @property {boolean} moved
  */
 
 /** Above this many drawn metrics, only cards near the viewport are in the DOM. */
@@ -67,7 +61,6 @@ const MIN_HEIGHT = 320;
 const MAX_HEIGHT = 720;
 /** Size assumed for culling before the view has been laid out by the browser. */
 const FALLBACK_VIEW = { width: 1200, height: 800 };
-const DRAG_THRESHOLD = 4;
 
 let instances = 0;
 
@@ -90,11 +83,6 @@ class TreeView {
     this.collapsed = new Set();
     /** @type {Layout} */
     this.layout = layoutTree(this.index, this.collapsed);
-    /** @type {Transform} */
-    this.transform = { x: 0, y: 0, k: 1 };
-    /** Minimum scale of the automatic fit, or null once the person has panned or zoomed. */
-    /** @type {number | null} */
-    this.autoFit = AUTO_FIT_MIN_SCALE;
     /** @type {Map<string, Card>} */
     this.cards = new Map();
     /** Bumped whenever what the cards show changes; cards redraw when behind. */
@@ -117,9 +105,6 @@ class TreeView {
     this.resizeFrame = 0;
     /** @type {Map<string, string>} the lever last picked per metric for "solve for" */
     this.levers = new Map();
-    /** @type {Drag | null} */
-    this.drag = null;
-    this.suppressClick = false;
     this.frame = 0;
     /** @type {(() => void)[]} */
     this.cleanups = [];
@@ -140,6 +125,8 @@ class TreeView {
     this.stage = h("div", { className: "kpt-stage" }, [this.edges, this.cardLayer]);
     this.empty = h("div", { className: "kpt-empty", text: "This tree has no metrics." });
     this.viewport = h("div", { className: "kpt-viewport" }, [this.stage, this.empty]);
+    /** Pan, zoom and the automatic fit: state of this view only, never synced. */
+    this.camera = new Camera(this.viewport, () => this.applyTransform(), AUTO_FIT_MIN_SCALE);
     this.panel = h("aside", { className: "kpt-panel", attrs: { "aria-label": "Metric details" } });
     // The panel and the banner float over the canvas: opening them never resizes it, so the
     // tree keeps its scale and position.
@@ -199,12 +186,7 @@ class TreeView {
 
   listenToDom() {
     const vp = this.viewport;
-    vp.addEventListener("wheel", (e) => this.onWheel(e), { passive: false });
-    vp.addEventListener("pointerdown", (e) => this.onPointerDown(e));
-    vp.addEventListener("pointermove", (e) => this.onPointerMove(e));
-    vp.addEventListener("pointerup", () => this.endDrag());
-    vp.addEventListener("pointercancel", () => this.endDrag());
-    vp.addEventListener("click", (e) => this.swallowClickAfterDrag(e), { capture: true });
+    this.camera.listen(vp);
     this.cardLayer.addEventListener("click", (e) => this.onCardClick(e));
     this.cardLayer.addEventListener("keydown", (e) => this.onCardKey(e));
     this.root.addEventListener("keydown", (e) => {
@@ -249,7 +231,7 @@ class TreeView {
       this.collapsed = new Set([...this.collapsed].filter((id) => hasKids(this.index, id)));
     } else {
       this.collapsed = initialCollapsed(this.index);
-      this.autoFit = AUTO_FIT_MIN_SCALE;
+      this.camera.autoFit = AUTO_FIT_MIN_SCALE;
       this.sizePending = true;
     }
     if (this.editor && !this.index.byId.has(this.editor.metric)) this.closeEditor();
@@ -380,7 +362,7 @@ class TreeView {
     this.layout = layoutTree(this.index, this.collapsed, this.data.hypotheses);
     this.drawEdges();
     this.version++;
-    if (fit && this.autoFit !== null) this.fitNow();
+    if (fit && this.camera.autoFit !== null) this.fitNow();
     else this.applyTransform();
     this.syncCards();
   }
@@ -391,7 +373,7 @@ class TreeView {
    */
   setCollapsed(collapsed) {
     this.collapsed = collapsed;
-    this.autoFit = AUTO_FIT_MIN_SCALE;
+    this.camera.autoFit = AUTO_FIT_MIN_SCALE;
     this.relayout(true);
   }
 
@@ -403,12 +385,12 @@ class TreeView {
     const before = this.layout.byId.get(id);
     if (this.collapsed.has(id)) this.collapsed.delete(id);
     else this.collapsed.add(id);
-    this.autoFit = null;
+    this.camera.autoFit = null;
     this.layout = layoutTree(this.index, this.collapsed, this.data.hypotheses);
     const after = this.layout.byId.get(id);
     if (before && after) {
-      const t = this.transform;
-      this.transform = {
+      const t = this.camera.transform;
+      this.camera.transform = {
         k: t.k,
         x: t.x + (before.x - after.x) * t.k,
         y: t.y + (before.y - after.y) * t.k,
@@ -475,7 +457,7 @@ class TreeView {
   nodesToRender() {
     const nodes = this.layout.nodes;
     if (nodes.length <= CULL_ABOVE) return nodes;
-    const rect = visibleRect(this.transform, this.viewSize(), CULL_MARGIN);
+    const rect = visibleRect(this.camera.transform, this.viewSize(), CULL_MARGIN);
     return nodes.filter((n) => intersects(rect, { x: n.x, y: n.y, width: CARD_W, height: CARD_H }));
   }
 
@@ -534,7 +516,7 @@ class TreeView {
   // ---- pan and zoom -------------------------------------------------------------------------
 
   applyTransform() {
-    const { x, y, k } = this.transform;
+    const { x, y, k } = this.camera.transform;
     this.stage.style.transform = `translate(${x}px, ${y}px) scale(${k})`;
     if (this.layout.nodes.length > CULL_ABOVE) this.scheduleSync();
   }
@@ -549,20 +531,20 @@ class TreeView {
 
   /** @param {number} minScale */
   fit(minScale) {
-    this.autoFit = minScale;
+    this.camera.autoFit = minScale;
     this.fitNow();
   }
 
   /** Fit the tree; along an axis where it is too big to fit readably, show its root instead. */
   fitNow() {
-    if (this.autoFit === null) return;
+    if (this.camera.autoFit === null) return;
     this.sizeToTree();
     const root = this.layout.nodes[0];
-    this.transform = autoFit(
+    this.camera.transform = autoFit(
       this.openArea(false),
       this.layout,
       root ? { x: root.x, y: root.y, width: CARD_W, height: CARD_H } : null,
-      { minScale: this.autoFit, padding: FIT_PADDING },
+      { minScale: this.camera.autoFit, padding: FIT_PADDING },
     );
     this.applyTransform();
   }
@@ -620,83 +602,19 @@ class TreeView {
       });
       return;
     }
-    if (this.autoFit !== null) this.fitNow();
+    if (this.camera.autoFit !== null) this.fitNow();
     this.scheduleSync();
   }
 
   /** @param {number} factor */
   zoomBy(factor) {
     const view = this.viewSize();
-    this.setTransform(zoomAt(this.transform, factor, view.width / 2, view.height / 2));
+    this.setTransform(zoomAt(this.camera.transform, factor, view.width / 2, view.height / 2));
   }
 
   /** @param {Transform} t */
   setTransform(t) {
-    this.autoFit = null;
-    this.transform = t;
-    this.applyTransform();
-  }
-
-  /** @param {WheelEvent} e */
-  onWheel(e) {
-    e.preventDefault();
-    const scale = e.deltaMode === 1 ? 0.05 : 0.0015;
-    const box = this.viewport.getBoundingClientRect();
-    this.setTransform(
-      zoomAt(
-        this.transform,
-        Math.exp(-e.deltaY * scale),
-        e.clientX - box.left,
-        e.clientY - box.top,
-      ),
-    );
-  }
-
-  /** @param {PointerEvent} e */
-  onPointerDown(e) {
-    this.suppressClick = false;
-    if (
-      e.button !== 0 ||
-      (e.target instanceof Element && e.target.closest("input, select, button, [data-field]"))
-    ) {
-      return;
-    }
-    this.drag = {
-      pointerId: e.pointerId,
-      startX: e.clientX,
-      startY: e.clientY,
-      from: this.transform,
-      moved: false,
-    };
-  }
-
-  /** @param {PointerEvent} e */
-  onPointerMove(e) {
-    const d = this.drag;
-    if (!d || d.pointerId !== e.pointerId) return;
-    const dx = e.clientX - d.startX;
-    const dy = e.clientY - d.startY;
-    if (!d.moved) {
-      if (Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
-      d.moved = true;
-      this.viewport.setPointerCapture?.(e.pointerId);
-      this.viewport.classList.add("kpt-panning");
-    }
-    this.setTransform({ k: d.from.k, x: d.from.x + dx, y: d.from.y + dy });
-  }
-
-  endDrag() {
-    if (this.drag?.moved) this.suppressClick = true;
-    this.drag = null;
-    this.viewport.classList.remove("kpt-panning");
-  }
-
-  /** @param {MouseEvent} e */
-  swallowClickAfterDrag(e) {
-    if (!this.suppressClick) return;
-    this.suppressClick = false;
-    e.stopPropagation();
-    e.preventDefault();
+    this.camera.set(t);
   }
 
   /**
@@ -711,8 +629,8 @@ class TreeView {
     // before the browser has laid the view out there is nothing to pan against
     if (this.viewport.clientWidth > 0 && this.viewport.clientHeight > 0) {
       const box = { x: node.x, y: node.y, width: CARD_W, height: CARD_H };
-      const t = panIntoView(this.transform, this.openArea(true), box);
-      if (t !== this.transform) this.setTransform(t);
+      const t = panIntoView(this.camera.transform, this.openArea(true), box);
+      if (t !== this.camera.transform) this.setTransform(t);
     }
     this.drawCard(node);
     return this.cards.get(id);
@@ -749,7 +667,7 @@ class TreeView {
     const hidden = ancestors(this.index, id).filter((a) => this.collapsed.has(a));
     if (!hidden.length) return;
     hidden.forEach((a) => this.collapsed.delete(a));
-    this.autoFit = null;
+    this.camera.autoFit = null;
     this.relayout(false);
     this.renderBanner();
   }

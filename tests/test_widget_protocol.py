@@ -220,3 +220,52 @@ def test_the_protocol_doc_names_every_field_of_the_schema():
             if not re.search(rf"`{re.escape(field)}`|\"{re.escape(field)}\"", doc):
                 missing.append(f"{name}.{field}")
     assert not missing, f"docs/widget-protocol.md does not document: {missing}"
+
+
+def test_refresh_sends_what_changed_behind_the_trees_back():
+    tree, rec = make()
+    rec.widget.refresh()
+    assert rec.deltas() == []  # nothing changed: nothing to send
+    before = numbers_of(rec.widget.tree_data)
+    tree.tolerance = 0.5  # statuses move, and the tree tells no listener
+    assert rec.deltas() == []
+    rec.widget.refresh()
+    after = numbers_of(whole(rec.widget))
+    moved = {m for m in after if after[m] != before[m]}
+    assert moved  # off track within 50% became at risk
+    assert set(rec.deltas()[0]["metrics"]) == moved
+    assert numbers_of(rec.widget.tree_data) == after
+
+
+class NoteEveryEdit:
+    """A stand-in health check with the incremental interface: one finding per edited metric."""
+
+    def __init__(self, tree: Any) -> None:
+        self.found: dict[str, list[Any]] = {}
+
+    def reset(self) -> None:
+        self.found = {}
+
+    def by_metric(self) -> dict[str, list[Any]]:
+        return self.found
+
+    def update(self, event: dict[str, Any]) -> set[str]:
+        metric = event["metric"]
+        self.found[metric] = [{"rule": "test.edited", "severity": "info",
+                               "message": f"{metric} was edited"}]
+        self.found[""] = [{"rule": "test.any", "severity": "info", "message": "an edit"}]
+        return {metric, ""}
+
+
+def test_findings_that_change_after_an_edit_travel_in_the_delta(monkeypatch):
+    from kpitree_widget import widget_health
+
+    monkeypatch.setattr(widget_health, "incremental_check", NoteEveryEdit)
+    _, rec = make()
+    rec.edit("arpc", "130")
+    (delta,) = rec.deltas()
+    assert delta["metrics"]["arpc"]["findings"] == [
+        {"rule": "test.edited", "severity": "info", "message": "arpc was edited"}]
+    assert delta["findings"] == [{"rule": "test.any", "severity": "info", "message": "an edit"}]
+    assert all(delta["metrics"][m]["findings"] == [] for m in delta["metrics"] if m != "arpc")
+    assert rec.widget.tree_data["findings"] == delta["findings"]

@@ -6,7 +6,7 @@
 import { Camera } from "./camera.js";
 import { Card } from "./card.js";
 import { h, svg } from "./dom.js";
-import { editText, keyAction, neighbour, shouldSend } from "./editing.js";
+import { Editor } from "./editor.js";
 import { CARD_H, CARD_W, layoutTree } from "./layout.js";
 import { renderBanner } from "./banner.js";
 import { drawEdges } from "./edges.js";
@@ -38,12 +38,6 @@ import {
  * @typedef {import("./tree.js").TreeIndex} TreeIndex
  * @typedef {import("./viewport.js").Transform} Transform
  * @typedef {import("./viewport.js").Rect} Rect
- *
- * @typedef {object} Editor
- * @property {string} metric
- * @property {EditField} field
- * @property {HTMLInputElement} input
- * @property {string} original
  */
 
 /** Above this many drawn metrics, only cards near the viewport are in the DOM. */
@@ -90,10 +84,19 @@ class TreeView {
     /** @type {WeakMap<Card, number>} */
     this.cardVersions = new WeakMap();
     this.selected = "";
-    /** @type {Editor | null} */
-    this.editor = null;
-    /** @type {{metric: string, field: EditField, text: string} | null} */
-    this.pending = null;
+    /** The in-place editor and the edit awaiting its answer (UI-only state). */
+    this.editing = new Editor({
+      metric: (id) => this.index.byId.get(id),
+      field: (id, field) => this.bringIntoView(id)?.fields[field],
+      order: () => this.layout.nodes.map((n) => n.id),
+      send: (pending) =>
+        this.requests.send("edit", pending).then(
+          (answer) => this.answered(pending, answer),
+          (err) => this.unanswered(pending, err),
+        ),
+      opened: () => this.version++,
+      changed: () => this.redrawCards(),
+    });
     /** @type {ErrorInfo | null} */
     this.error = null;
     /** @type {ErrorInfo | null} the error whose banner the person dismissed */
@@ -234,8 +237,9 @@ class TreeView {
       this.camera.autoFit = AUTO_FIT_MIN_SCALE;
       this.sizePending = true;
     }
-    if (this.editor && !this.index.byId.has(this.editor.metric)) this.closeEditor();
-    this.clearPending();
+    const editor = this.editing.current;
+    if (editor && !this.index.byId.has(editor.metric)) this.editing.close();
+    this.editing.settle();
     this.toolbar.update(data);
     this.updateFocus();
     this.empty.hidden = this.index.byId.size > 0;
@@ -292,7 +296,7 @@ class TreeView {
    * @param {Answer} answer
    */
   answered(pending, answer) {
-    if (pending && this.pending === pending) this.clearPending(true);
+    if (pending && this.editing.settle(pending)) this.redrawCards();
     if (answer && !answer.ok && answer.error) this.showError(answer.error);
   }
 
@@ -302,7 +306,7 @@ class TreeView {
    * @param {unknown} err
    */
   unanswered(pending, err) {
-    if (pending && this.pending === pending) this.clearPending(true);
+    if (pending && this.editing.settle(pending)) this.redrawCards();
     this.showError({
       metric: pending?.metric ?? null,
       field: pending?.field ?? null,
@@ -331,7 +335,7 @@ class TreeView {
   showError(raw) {
     const err = /** @type {ErrorInfo | null} */ (raw && typeof raw === "object" ? raw : null);
     this.error = err?.message ? err : null;
-    this.clearPending();
+    this.editing.settle();
     this.version++;
     this.syncCards();
     this.renderBanner();
@@ -341,18 +345,9 @@ class TreeView {
     }
   }
 
-  /** @param {{metric: string, field: EditField, text: string} | null} pending */
-  setPending(pending) {
-    this.pending = pending;
-  }
-
-  /** @param {boolean} [redraw] */
-  clearPending(redraw = false) {
-    this.setPending(null);
-    if (redraw) {
-      this.version++;
-      this.syncCards();
-    }
+  redrawCards() {
+    this.version++;
+    this.syncCards();
   }
 
   // ---- layout and drawing -------------------------------------------------------------------
@@ -414,7 +409,8 @@ class TreeView {
   /** Create, update and drop cards so the DOM holds those near the view (or all, when few). */
   syncCards() {
     const keep = new Set(this.nodesToRender().map((n) => n.id));
-    if (this.editor) keep.add(this.editor.metric);
+    const editor = this.editing.current;
+    if (editor) keep.add(editor.metric);
     for (const [id, card] of this.cards) {
       if (!keep.has(id) || !this.layout.byId.has(id)) {
         card.el.remove();
@@ -441,11 +437,12 @@ class TreeView {
     if (this.cardVersions.get(card) === this.version) return;
     this.cardVersions.set(card, this.version);
     const err = this.error;
+    const { current: editor, pending } = this.editing;
     card.update(metric, {
       node,
       selected: this.selected === node.id,
-      editing: this.editor?.metric === node.id ? this.editor.field : null,
-      pending: this.pending?.metric === node.id ? this.pending : null,
+      editing: editor?.metric === node.id ? editor.field : null,
+      pending: pending?.metric === node.id ? pending : null,
       error:
         err && err.metric === node.id
           ? { field: err.field ?? null, message: String(err.message) }
@@ -693,7 +690,7 @@ class TreeView {
     }
     this.select(id);
     const field = target.closest("[data-field]")?.getAttribute("data-field");
-    if (field === "value" || field === "target") this.openEditor(id, field);
+    if (field === "value" || field === "target") this.editing.open(id, field);
   }
 
   /** @param {KeyboardEvent} e */
@@ -706,98 +703,9 @@ class TreeView {
     e.preventDefault();
     e.stopPropagation();
     this.select(id);
-    this.openEditor(id, field);
+    this.editing.open(id, field);
   }
 
-  /**
-   * Open the in-place editor of a value (inputs only) or a target.
-   * @param {string} id
-   * @param {EditField} field
-   */
-  openEditor(id, field) {
-    const metric = this.index.byId.get(id);
-    if (!metric || (field === "value" && !metric.is_input)) return;
-    if (this.editor) {
-      if (this.editor.metric === id && this.editor.field === field) return;
-      this.commitEditor();
-    }
-    const card = this.bringIntoView(id);
-    if (!card) return;
-    const span = card.fields[field];
-    const original = editText(metric[field], metric.unit);
-    const input = h("input", {
-      className: "kpt-input",
-      attrs: {
-        type: "text",
-        "data-field": `${field}-input`,
-        "aria-label": `${field === "target" ? "Target" : "Value"} of ${metric.name}`,
-        autocomplete: "off",
-        spellcheck: "false",
-      },
-    });
-    input.value = original;
-    span.hidden = true;
-    span.after(input);
-    this.editor = { metric: id, field, input, original };
-    this.version++;
-    input.addEventListener("keydown", (e) => this.onEditorKey(e));
-    input.addEventListener("blur", () => this.commitEditor());
-    input.focus({ preventScroll: true });
-    input.select();
-  }
-
-  /** @param {KeyboardEvent} e */
-  onEditorKey(e) {
-    e.stopPropagation();
-    const action = e.isComposing ? null : keyAction(e.key, e.shiftKey);
-    const editor = this.editor;
-    if (!action || !editor) return;
-    e.preventDefault();
-    if (action === "cancel") {
-      this.closeEditor(true);
-      return;
-    }
-    this.commitEditor(action === "commit");
-    if (action === "next" || action === "previous") {
-      const order = this.layout.nodes.map((n) => n.id);
-      const next = neighbour(order, editor.metric, action === "next" ? 1 : -1);
-      if (next) this.openEditor(next, "target");
-    }
-  }
-
-  /**
-   * Close the editor and send its text when it changed.
-   * @param {boolean} [refocus]  put the focus back on the field
-   */
-  commitEditor(refocus = false) {
-    const editor = this.editor;
-    if (!editor) return;
-    const text = editor.input.value.trim();
-    if (shouldSend(editor.original, text)) {
-      const pending = { metric: editor.metric, field: editor.field, text };
-      this.setPending(pending);
-      this.requests.send("edit", pending).then(
-        (answer) => this.answered(pending, answer),
-        (err) => this.unanswered(pending, err),
-      );
-    }
-    this.closeEditor(refocus);
-  }
-
-  /** @param {boolean} [refocus] */
-  closeEditor(refocus = false) {
-    const editor = this.editor;
-    if (!editor) return;
-    this.editor = null; // first: removing the input fires blur
-    const span = editor.input.previousElementSibling;
-    editor.input.remove();
-    if (span instanceof HTMLElement) {
-      span.hidden = false;
-      if (refocus) span.focus({ preventScroll: true });
-    }
-    this.version++;
-    this.syncCards();
-  }
 }
 
 /**

@@ -269,3 +269,30 @@ def test_findings_that_change_after_an_edit_travel_in_the_delta(monkeypatch):
     assert delta["findings"] == [{"rule": "test.any", "severity": "info", "message": "an edit"}]
     assert all(delta["metrics"][m]["findings"] == [] for m in delta["metrics"] if m != "arpc")
     assert rec.widget.tree_data["findings"] == delta["findings"]
+
+
+def test_a_slow_health_check_waits_for_the_edits_to_pause(monkeypatch):
+    """In a running kernel (an event loop), a slow check runs once the edits pause: the answers
+    and the numbers go out at once, the changed findings follow in a delta of their own."""
+    import asyncio
+
+    from kpitree_widget import widget as widget_module
+    from kpitree_widget import widget_health
+
+    monkeypatch.setattr(widget_health, "incremental_check", NoteEveryEdit)
+    monkeypatch.setattr(widget_module, "FINDINGS_INLINE_SECONDS", -1.0)  # every check is slow
+    monkeypatch.setattr(widget_module, "HEALTH_DELAY", 0.05)
+    _, rec = make()
+
+    async def story() -> None:
+        rec.edit("arpc", "130")
+        rec.edit("arpc", "131")
+        assert [a["ok"] for a in rec.answers().values()] == [True, True]
+        assert all(not d["metrics"]["arpc"]["findings"] for d in rec.deltas())
+        await asyncio.sleep(0.2)
+
+    asyncio.run(story())
+    last = rec.deltas()[-1]
+    assert set(last["metrics"]) == {"arpc"}  # only the findings that changed
+    assert last["metrics"]["arpc"]["findings"][0]["message"] == "arpc was edited"
+    assert len(rec.deltas()) == 3  # two edits, then one check for both

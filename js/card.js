@@ -139,7 +139,7 @@ export class Card {
     const span = this.fields[field];
     const editable = field === "target" || m.is_input;
     const waiting = pending?.field === field;
-    setText(span, waiting ? pending.text : formatCardValue(m[field], m.unit));
+    setText(span, waiting ? pending.text : cardText(m, field));
     setAttr(span, "data-raw", rawAttr(m[field]));
     span.className = ["kpt-field", editable ? "kpt-editable" : "", waiting ? "kpt-pending" : ""]
       .filter(Boolean)
@@ -158,8 +158,8 @@ export class Card {
    * @param {import("./types.js").Status} status
    */
   updateVariance(m, status) {
-    const pct = formatVariancePct(m.variance_pct);
-    const abs = formatVariance(m.variance, m.unit);
+    const pct = m.text?.variance_pct ?? formatVariancePct(m.variance_pct);
+    const abs = m.text?.variance ?? formatVariance(m.variance, m.unit);
     setText(this.variance, isNumber(m.variance_pct) ? pct : abs);
     setAttr(this.variance, "title", `${statusLabel(status)}: ${abs} (${pct}) against target`);
   }
@@ -218,6 +218,22 @@ export class Card {
     this.errorEl.title = error.message;
     this.foot.before(this.errorEl);
   }
+}
+
+/** Units whose numbers carry their own mark ($, %, d, x) or none. */
+const MARKED_UNITS = new Set(["currency", "percent", "count", "days", "ratio", "number"]);
+
+/**
+ * A value or target for the card: Python's text when it came (the same text graphviz and the
+ * terminal show), without a free-text unit (the card's unit badge says it), else formatted here.
+ * @param {Metric} m
+ * @param {EditField} field
+ */
+export function cardText(m, field) {
+  const text = m.text?.[field];
+  if (text === undefined) return formatCardValue(m[field], m.unit);
+  const unit = m.unit && !MARKED_UNITS.has(m.unit) ? ` ${m.unit}` : "";
+  return unit && text.endsWith(unit) ? text.slice(0, -unit.length) : text;
 }
 
 /** @param {EditField} field */

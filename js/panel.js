@@ -68,11 +68,15 @@ function header(m, onClose) {
 
 /** @param {Metric} m */
 function numbers(m) {
-  const target = formatValue(m.target, m.unit);
+  // Python's text when it came (as graphviz and the terminal show it), else formatted here
+  const t = m.text;
+  const target = t?.target ?? formatValue(m.target, m.unit);
+  const variance = t?.variance ?? formatVariance(m.variance, m.unit);
+  const pct = t?.variance_pct ?? formatVariancePct(m.variance_pct);
   return rows([
-    ["Value", formatValue(m.value, m.unit)],
+    ["Value", t?.value ?? formatValue(m.value, m.unit)],
     ["Target", m.explicit_target && !m.is_input ? `${target} (set here)` : target],
-    ["Variance", `${formatVariance(m.variance, m.unit)} (${formatVariancePct(m.variance_pct)})`],
+    ["Variance", `${variance} (${pct})`],
     ["Status", statusLabel(m.status), `kpt-status-text ${statusClass(m.status)}`],
   ]);
 }

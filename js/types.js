@@ -1,8 +1,12 @@
-// Shared JSDoc types of the view. The data shapes follow docs/widget-protocol.md.
+// Shared JSDoc types of the view. The protocol's shapes are declared once, in Python
+// (src/kpitree_widget/protocol.py, exported to src/kpitree_widget/protocol.schema.json); the
+// typedefs below named as a schema definition must list exactly its properties (a test,
+// js/test/protocol.test.js, fails when they drift). See docs/widget-protocol.md.
 
 /**
  * @typedef {"on_track" | "at_risk" | "off_track" | "undefined" | "missing"} Status
  * @typedef {"sum" | "product" | "ratio" | "formula"} Relation
+ * @typedef {"root" | "formula" | "hypothesis" | "guard" | "detached"} Link
  * @typedef {"value" | "target"} EditField
  */
 
@@ -11,15 +15,17 @@
  * @property {string} rule
  * @property {string} severity   error | warning | info
  * @property {string} message
+ * @property {string | null} [reason]
  */
 
 /**
- * One metric of `tree_data.metrics`.
- * @typedef {object} Metric
+ * What the structure says about one metric (no numbers).
+ * @typedef {object} MetricStructure
  * @property {string} id
  * @property {string} name
  * @property {string | null} parent
  * @property {number} level
+ * @property {Link} link
  * @property {string[]} children
  * @property {string | null} formula
  * @property {Relation | null} relation
@@ -32,6 +38,22 @@
  * @property {number | null} lag_days
  * @property {string | null} description
  * @property {string[]} tags
+ * @property {boolean} context   shown only to connect the focus to the root (drawn muted)
+ */
+
+/**
+ * A metric's numbers as Python formats them.
+ * @typedef {object} NumberTexts
+ * @property {string} value
+ * @property {string} target
+ * @property {string} implied_target
+ * @property {string} variance
+ * @property {string} variance_pct
+ */
+
+/**
+ * A metric's numbers for the period and scenario shown.
+ * @typedef {object} MetricNumbers
  * @property {number | null} value
  * @property {number | null} target
  * @property {number | null} implied_target
@@ -40,7 +62,19 @@
  * @property {number | null} variance_pct
  * @property {Status} status
  * @property {Finding[]} findings
- * @property {boolean} [context]   shown only to connect the focus to the root (drawn muted)
+ * @property {NumberTexts} text
+ */
+
+/**
+ * A snapshot of every metric's numbers (`base` null) or a delta from revision `base`.
+ * @typedef {object} Numbers
+ * @property {"numbers"} [kind]
+ * @property {number} structure
+ * @property {number} revision
+ * @property {number | null} base
+ * @property {Record<string, MetricNumbers>} metrics
+ * @property {Finding[] | null} [findings]
+ * @property {string | null} [health_error]
  */
 
 /**
@@ -48,11 +82,77 @@
  * @property {string} from
  * @property {string} to
  * @property {string} sign
- * @property {string} [note]
+ * @property {string | null} [note]
  */
 
 /**
- * The `tree_data` trait.
+ * The `structure` trait.
+ * @typedef {object} Structure
+ * @property {2} protocol
+ * @property {number} key
+ * @property {string} name
+ * @property {string} root
+ * @property {string | null} period
+ * @property {string[]} periods
+ * @property {string | null} scenario
+ * @property {string[]} scenarios
+ * @property {string[] | null} focus
+ * @property {number} total_metrics
+ * @property {MetricStructure[]} metrics
+ * @property {Hypothesis[]} hypotheses
+ * @property {Numbers} numbers
+ */
+
+/**
+ * The `error` trait (`{}` after a success) and a failed answer's error.
+ * @typedef {object} ErrorInfo
+ * @property {string | null} metric
+ * @property {string | null} field
+ * @property {string | null} period
+ * @property {string} message
+ * @property {string | null} text
+ */
+
+/**
+ * @typedef {object} EditRequest
+ * @property {string} metric
+ * @property {EditField} field
+ * @property {string | number} text
+ * @property {string | null} [period]
+ */
+
+/**
+ * @typedef {object} SolveRequest
+ * @property {string} metric
+ * @property {string} lever
+ * @property {string | number | null} [target]
+ */
+
+/**
+ * @typedef {object} SnapshotRequest
+ * @property {number | null} [revision]
+ * @property {number | null} [structure]
+ */
+
+/**
+ * Python's answer to one request.
+ * @typedef {object} Answer
+ * @property {boolean} ok
+ * @property {number} revision
+ * @property {ErrorInfo | null} [error]
+ * @property {Numbers | null} [numbers]
+ */
+
+// ---- the view's own shapes (not on the wire)
+
+/**
+ * One metric as the view draws it: its structure with its numbers merged in (`text` absent
+ * until Python's numbers arrived).
+ * @typedef {MetricStructure & Omit<MetricNumbers, "text"> & {text?: NumberTexts}} Metric
+ */
+
+/**
+ * The tree the view draws: the structure with the numbers merged in.
  * @typedef {object} TreeData
  * @property {string} name
  * @property {string} root
@@ -71,21 +171,12 @@
  */
 
 /**
- * The `error` trait: `{}` after a success.
- * @typedef {object} ErrorInfo
- * @property {string | null} [metric]
- * @property {string | null} [field]
- * @property {string} [text]
- * @property {string} [message]
- */
-
-/**
  * The part of anywidget's model the view uses.
  * @typedef {object} Model
  * @property {(name: string) => any} get
  * @property {(name: string, value: any) => void} set
- * @property {(event: string, callback: () => void) => void} on
- * @property {(event: string, callback: () => void) => void} off
+ * @property {(event: string, callback: (...args: any[]) => void) => void} on
+ * @property {(event: string, callback: (...args: any[]) => void) => void} off
  * @property {(message: object) => void} send
  * @property {() => void} save_changes
  */

@@ -1,13 +1,18 @@
-// The anywidget view of a KPI tree. Python owns the numbers (docs/widget-protocol.md): the view
-// draws `tree_data`, shows `error`, syncs `selected`, `period`, `scenario` and `focus`, and sends
-// edits.
+// The anywidget view of a KPI tree. Python owns the numbers (docs/widget-protocol.md, v2): the
+// view draws the `structure` trait, merges the numbers deltas Python sends (redrawing only the
+// cards they name), shows `error`, syncs `selected`, `period`, `scenario` and `focus`, and sends
+// edits and solves as requests, each answered on its own.
 
+import { Camera } from "./camera.js";
 import { Card } from "./card.js";
-import { edgeStyle } from "./colors.js";
 import { h, svg } from "./dom.js";
-import { editText, keyAction, neighbour, shouldSend } from "./editing.js";
-import { CARD_H, CARD_W, JUNCTION_R, layoutTree } from "./layout.js";
+import { Editor } from "./editor.js";
+import { CARD_H, CARD_W, layoutTree } from "./layout.js";
+import { renderBanner } from "./banner.js";
+import { drawEdges } from "./edges.js";
 import { renderPanel } from "./panel.js";
+import { fromStructure, mergeNumbers } from "./protocol.js";
+import { Requests } from "./request.js";
 import { Toolbar } from "./toolbar.js";
 import { ancestors, hasKids, indexTree, initialCollapsed } from "./tree.js";
 import {
@@ -24,33 +29,21 @@ import {
  * @typedef {import("./types.js").Model} Model
  * @typedef {import("./types.js").TreeData} TreeData
  * @typedef {import("./types.js").ErrorInfo} ErrorInfo
+ * @typedef {import("./types.js").Numbers} Numbers
+ * @typedef {import("./types.js").Answer} Answer
+ * @typedef {import("./protocol.js").Drawn} Drawn
  * @typedef {import("./types.js").EditField} EditField
  * @typedef {import("./layout.js").Layout} Layout
  * @typedef {import("./layout.js").LayoutNode} LayoutNode
  * @typedef {import("./tree.js").TreeIndex} TreeIndex
  * @typedef {import("./viewport.js").Transform} Transform
  * @typedef {import("./viewport.js").Rect} Rect
- *
- * @typedef {object} Editor
- * @property {string} metric
- * @property {EditField} field
- * @property {HTMLInputElement} input
- * @property {string} original
- *
- * @typedef {object} Drag
- * @property {number} pointerId
- * @property {number} startX
- * @property {number} startY
- * @property {Transform} from
- * @property {boolean} moved
  */
 
 /** Above this many drawn metrics, only cards near the viewport are in the DOM. */
 const CULL_ABOVE = 300;
 /** Viewport pixels around the view whose cards are kept rendered. */
 const CULL_MARGIN = 400;
-/** Stop showing an edit as pending if Python never answers (no change of tree_data or error). */
-const PENDING_TIMEOUT_MS = 5000;
 /**
  * The automatic fit (first render, expand / collapse all) never shrinks cards below this scale,
  * so their text stays readable; a tree too big for it is panned. The Fit button may go smaller.
@@ -62,9 +55,6 @@ const MIN_HEIGHT = 320;
 const MAX_HEIGHT = 720;
 /** Size assumed for culling before the view has been laid out by the browser. */
 const FALLBACK_VIEW = { width: 1200, height: 800 };
-const DRAG_THRESHOLD = 4;
-/** Radius of the badge holding a hypothesis link's sign (content px). */
-const HYP_BADGE_R = 9;
 
 let instances = 0;
 
@@ -76,19 +66,17 @@ class TreeView {
   constructor(model, el) {
     this.model = model;
     this.uid = ++instances;
+    /** @type {Drawn} */
+    this.drawn = fromStructure(undefined);
     /** @type {TreeData} */
-    this.data = normalise(undefined);
+    this.data = this.drawn.data;
+    this.requests = new Requests(model);
     /** @type {TreeIndex} */
     this.index = indexTree(this.data);
     /** @type {Set<string>} */
     this.collapsed = new Set();
     /** @type {Layout} */
     this.layout = layoutTree(this.index, this.collapsed);
-    /** @type {Transform} */
-    this.transform = { x: 0, y: 0, k: 1 };
-    /** Minimum scale of the automatic fit, or null once the person has panned or zoomed. */
-    /** @type {number | null} */
-    this.autoFit = AUTO_FIT_MIN_SCALE;
     /** @type {Map<string, Card>} */
     this.cards = new Map();
     /** Bumped whenever what the cards show changes; cards redraw when behind. */
@@ -96,12 +84,19 @@ class TreeView {
     /** @type {WeakMap<Card, number>} */
     this.cardVersions = new WeakMap();
     this.selected = "";
-    /** @type {Editor | null} */
-    this.editor = null;
-    /** @type {{metric: string, field: EditField, text: string} | null} */
-    this.pending = null;
-    /** @type {ReturnType<typeof setTimeout> | undefined} */
-    this.pendingTimer = undefined;
+    /** The in-place editor and the edit awaiting its answer (UI-only state). */
+    this.editing = new Editor({
+      metric: (id) => this.index.byId.get(id),
+      field: (id, field) => this.bringIntoView(id)?.fields[field],
+      order: () => this.layout.nodes.map((n) => n.id),
+      send: (pending) =>
+        this.requests.send("edit", pending).then(
+          (answer) => this.answered(pending, answer),
+          (err) => this.unanswered(pending, err),
+        ),
+      opened: () => this.version++,
+      changed: () => this.redrawCards(),
+    });
     /** @type {ErrorInfo | null} */
     this.error = null;
     /** @type {ErrorInfo | null} the error whose banner the person dismissed */
@@ -113,9 +108,6 @@ class TreeView {
     this.resizeFrame = 0;
     /** @type {Map<string, string>} the lever last picked per metric for "solve for" */
     this.levers = new Map();
-    /** @type {Drag | null} */
-    this.drag = null;
-    this.suppressClick = false;
     this.frame = 0;
     /** @type {(() => void)[]} */
     this.cleanups = [];
@@ -136,6 +128,8 @@ class TreeView {
     this.stage = h("div", { className: "kpt-stage" }, [this.edges, this.cardLayer]);
     this.empty = h("div", { className: "kpt-empty", text: "This tree has no metrics." });
     this.viewport = h("div", { className: "kpt-viewport" }, [this.stage, this.empty]);
+    /** Pan, zoom and the automatic fit: state of this view only, never synced. */
+    this.camera = new Camera(this.viewport, () => this.applyTransform(), AUTO_FIT_MIN_SCALE);
     this.panel = h("aside", { className: "kpt-panel", attrs: { "aria-label": "Metric details" } });
     // The panel and the banner float over the canvas: opening them never resizes it, so the
     // tree keeps its scale and position.
@@ -151,8 +145,10 @@ class TreeView {
     this.listenToModel();
     this.listenToDom();
     this.selected = String(model.get("selected") ?? "");
-    this.setData(model.get("tree_data"));
+    this.setData(model.get("structure"));
     this.showError(model.get("error"));
+    // the structure's snapshot may be older than the deltas sent since (a second display)
+    this.askSnapshot();
   }
 
   destroy() {
@@ -160,7 +156,7 @@ class TreeView {
     this.cleanups = [];
     cancelAnimationFrame(this.frame);
     cancelAnimationFrame(this.resizeFrame);
-    clearTimeout(this.pendingTimer);
+    this.requests.close();
     this.root.remove();
   }
 
@@ -169,7 +165,7 @@ class TreeView {
   listenToModel() {
     /** @type {[string, () => void][]} */
     const handlers = [
-      ["change:tree_data", () => this.setData(this.model.get("tree_data"))],
+      ["change:structure", () => this.setData(this.model.get("structure"))],
       ["change:error", () => this.showError(this.model.get("error"))],
       ["change:selected", () => this.selectFromModel(String(this.model.get("selected") ?? ""))],
       // Python rolls back a rejected period or scenario: show the one really displayed.
@@ -182,16 +178,18 @@ class TreeView {
       this.model.on(event, handler);
       this.cleanups.push(() => this.model.off(event, handler));
     }
+    /** @param {unknown} msg */
+    const onCustom = (msg) => {
+      const m = /** @type {Partial<Numbers>} */ (msg && typeof msg === "object" ? msg : {});
+      if (m.kind === "numbers") this.applyNumbers(/** @type {Numbers} */ (m));
+    };
+    this.model.on("msg:custom", onCustom);
+    this.cleanups.push(() => this.model.off("msg:custom", onCustom));
   }
 
   listenToDom() {
     const vp = this.viewport;
-    vp.addEventListener("wheel", (e) => this.onWheel(e), { passive: false });
-    vp.addEventListener("pointerdown", (e) => this.onPointerDown(e));
-    vp.addEventListener("pointermove", (e) => this.onPointerMove(e));
-    vp.addEventListener("pointerup", () => this.endDrag());
-    vp.addEventListener("pointercancel", () => this.endDrag());
-    vp.addEventListener("click", (e) => this.swallowClickAfterDrag(e), { capture: true });
+    this.camera.listen(vp);
     this.cardLayer.addEventListener("click", (e) => this.onCardClick(e));
     this.cardLayer.addEventListener("keydown", (e) => this.onCardKey(e));
     this.root.addEventListener("keydown", (e) => {
@@ -218,9 +216,10 @@ class TreeView {
 
   // ---- data ---------------------------------------------------------------------------------
 
-  /** @param {unknown} raw */
+  /** @param {unknown} raw  the `structure` trait */
   setData(raw) {
-    const data = normalise(raw);
+    const drawn = fromStructure(raw);
+    const data = drawn.data;
     const focus = focusKey(this.model.get("focus"));
     const sameTree =
       data.root === this.data.root &&
@@ -228,17 +227,19 @@ class TreeView {
       focus === this.focusKey &&
       this.index.byId.size > 0;
     this.focusKey = focus;
+    this.drawn = drawn;
     this.data = data;
     this.index = indexTree(data);
     if (sameTree) {
       this.collapsed = new Set([...this.collapsed].filter((id) => hasKids(this.index, id)));
     } else {
       this.collapsed = initialCollapsed(this.index);
-      this.autoFit = AUTO_FIT_MIN_SCALE;
+      this.camera.autoFit = AUTO_FIT_MIN_SCALE;
       this.sizePending = true;
     }
-    if (this.editor && !this.index.byId.has(this.editor.metric)) this.closeEditor();
-    this.clearPending();
+    const editor = this.editing.current;
+    if (editor && !this.index.byId.has(editor.metric)) this.editing.close();
+    this.editing.settle();
     this.toolbar.update(data);
     this.updateFocus();
     this.empty.hidden = this.index.byId.size > 0;
@@ -246,6 +247,73 @@ class TreeView {
     // New numbers for the same tree keep the scale and position; a new tree is fitted.
     this.relayout(!sameTree);
     this.renderBanner();
+  }
+
+  /**
+   * A numbers snapshot or delta from Python: merge it and redraw only the cards it names (a
+   * snapshot: every card). A delta the view cannot apply (it missed one) asks for a snapshot.
+   * @param {Numbers} numbers
+   */
+  applyNumbers(numbers) {
+    const changed = mergeNumbers(this.drawn, this.index.byId, numbers);
+    if (changed === "gap") {
+      this.askSnapshot();
+      return;
+    }
+    if (changed === "ignored") return;
+    if (numbers.base === null) {
+      this.version++;
+      this.syncCards();
+      this.renderPanel();
+      return;
+    }
+    for (const id of changed) {
+      const card = this.cards.get(id);
+      const node = this.layout.byId.get(id);
+      if (card && node) {
+        this.cardVersions.delete(card);
+        this.drawCard(node);
+      }
+    }
+    if (changed.includes(this.selected)) this.renderPanel();
+  }
+
+  /** Ask Python for every number unless the view already has the latest. */
+  askSnapshot() {
+    const { key, revision } = this.drawn;
+    this.requests
+      .send("snapshot", { revision, structure: key })
+      .then((answer) => {
+        if (answer?.numbers) this.applyNumbers(answer.numbers);
+      })
+      .catch(() => {}); // no kernel (a static page): the structure's snapshot is all there is
+  }
+
+  /**
+   * Python's answer to an edit or a solve: the request is no longer pending; a refusal shows
+   * beside its field (the `error` trait says the same to every view).
+   * @param {{metric: string, field: EditField, text: string} | null} pending
+   * @param {Answer} answer
+   */
+  answered(pending, answer) {
+    if (pending && this.editing.settle(pending)) this.redrawCards();
+    if (answer && !answer.ok && answer.error) this.showError(answer.error);
+  }
+
+  /**
+   * A request Python never answered.
+   * @param {{metric: string, field: EditField, text: string} | null} pending
+   * @param {unknown} err
+   */
+  unanswered(pending, err) {
+    if (pending && this.editing.settle(pending)) this.redrawCards();
+    this.showError({
+      metric: pending?.metric ?? null,
+      field: pending?.field ?? null,
+      period: null,
+      text: pending?.text ?? null,
+      message: err instanceof Error ? err.message : String(err),
+    });
   }
 
   /** The toolbar's "Showing N metrics · Show all" while a focus is set. */
@@ -267,7 +335,7 @@ class TreeView {
   showError(raw) {
     const err = /** @type {ErrorInfo | null} */ (raw && typeof raw === "object" ? raw : null);
     this.error = err?.message ? err : null;
-    this.clearPending();
+    this.editing.settle();
     this.version++;
     this.syncCards();
     this.renderBanner();
@@ -277,20 +345,9 @@ class TreeView {
     }
   }
 
-  /** @param {{metric: string, field: EditField, text: string} | null} pending */
-  setPending(pending) {
-    clearTimeout(this.pendingTimer);
-    this.pending = pending;
-    if (pending) this.pendingTimer = setTimeout(() => this.clearPending(true), PENDING_TIMEOUT_MS);
-  }
-
-  /** @param {boolean} [redraw] */
-  clearPending(redraw = false) {
-    this.setPending(null);
-    if (redraw) {
-      this.version++;
-      this.syncCards();
-    }
+  redrawCards() {
+    this.version++;
+    this.syncCards();
   }
 
   // ---- layout and drawing -------------------------------------------------------------------
@@ -300,7 +357,7 @@ class TreeView {
     this.layout = layoutTree(this.index, this.collapsed, this.data.hypotheses);
     this.drawEdges();
     this.version++;
-    if (fit && this.autoFit !== null) this.fitNow();
+    if (fit && this.camera.autoFit !== null) this.fitNow();
     else this.applyTransform();
     this.syncCards();
   }
@@ -311,7 +368,7 @@ class TreeView {
    */
   setCollapsed(collapsed) {
     this.collapsed = collapsed;
-    this.autoFit = AUTO_FIT_MIN_SCALE;
+    this.camera.autoFit = AUTO_FIT_MIN_SCALE;
     this.relayout(true);
   }
 
@@ -323,12 +380,12 @@ class TreeView {
     const before = this.layout.byId.get(id);
     if (this.collapsed.has(id)) this.collapsed.delete(id);
     else this.collapsed.add(id);
-    this.autoFit = null;
+    this.camera.autoFit = null;
     this.layout = layoutTree(this.index, this.collapsed, this.data.hypotheses);
     const after = this.layout.byId.get(id);
     if (before && after) {
-      const t = this.transform;
-      this.transform = {
+      const t = this.camera.transform;
+      this.camera.transform = {
         k: t.k,
         x: t.x + (before.x - after.x) * t.k,
         y: t.y + (before.y - after.y) * t.k,
@@ -341,77 +398,19 @@ class TreeView {
   }
 
   drawEdges() {
-    const { edges, junctions, hypotheses, width, height } = this.layout;
-    const arrow = `kpt-arrow-${this.uid}`;
-    /** @type {Map<string, string[]>} */
-    const byKind = new Map();
-    for (const e of edges) {
-      const list = byKind.get(e.kind);
-      if (list) list.push(e.d);
-      else byKind.set(e.kind, [e.d]);
-    }
-    const paths = [...byKind].map(([kind, ds]) =>
-      svg("path", { class: edgeStyle(kind).className, d: ds.join("") }),
+    drawEdges(
+      this.edges,
+      this.layout,
+      (id) => this.index.byId.get(id)?.name ?? id,
+      `kpt-arrow-${this.uid}`,
     );
-    const marks = junctions.map((j) => {
-      const g = svg("g", {
-        class: `kpt-junction kpt-junction-${j.kind}`,
-        transform: `translate(${j.x},${j.y})`,
-      });
-      g.append(
-        svg("title", {}, j.title),
-        svg("circle", { r: JUNCTION_R }),
-        svg("text", { dy: "0.35em" }, edgeStyle(j.kind).symbol),
-      );
-      return g;
-    });
-    /** @param {string} id */
-    const name = (id) => this.index.byId.get(id)?.name ?? id;
-    const links = hypotheses.map((x) => {
-      const title = `Hypothesis: ${name(x.from)} \u2192 ${name(x.to)} (${x.sign || "?"})${
-        x.note ? `: ${x.note}` : ""
-      }`;
-      const path = svg("path", {
-        class: edgeStyle("hypothesis").className,
-        d: x.d,
-        "marker-end": `url(#${arrow})`,
-      });
-      path.append(svg("title", {}, title));
-      // the expected sign in a badge on the link: reads as a label, not as part of the dashes
-      const badge = svg("g", {
-        class: "kpt-hyp-badge",
-        transform: `translate(${x.labelX},${x.labelY})`,
-      });
-      badge.append(
-        svg("title", {}, title),
-        svg("circle", { r: HYP_BADGE_R }),
-        svg("text", { dy: "0.35em" }, x.sign === "-" ? "\u2212" : x.sign || "?"),
-      );
-      const g = svg("g", { class: "kpt-hyp" });
-      g.append(path, badge);
-      return g;
-    });
-    const defs = svg("defs");
-    const marker = svg("marker", {
-      id: arrow,
-      viewBox: "0 0 10 10",
-      refX: 9,
-      refY: 5,
-      markerWidth: 7,
-      markerHeight: 7,
-      orient: "auto-start-reverse",
-    });
-    marker.append(svg("path", { d: "M0,0L10,5L0,10z", class: "kpt-arrow" }));
-    defs.append(marker);
-    this.edges.setAttribute("width", String(width));
-    this.edges.setAttribute("height", String(height));
-    this.edges.replaceChildren(defs, ...paths, ...marks, ...links);
   }
 
   /** Create, update and drop cards so the DOM holds those near the view (or all, when few). */
   syncCards() {
     const keep = new Set(this.nodesToRender().map((n) => n.id));
-    if (this.editor) keep.add(this.editor.metric);
+    const editor = this.editing.current;
+    if (editor) keep.add(editor.metric);
     for (const [id, card] of this.cards) {
       if (!keep.has(id) || !this.layout.byId.has(id)) {
         card.el.remove();
@@ -438,11 +437,12 @@ class TreeView {
     if (this.cardVersions.get(card) === this.version) return;
     this.cardVersions.set(card, this.version);
     const err = this.error;
+    const { current: editor, pending } = this.editing;
     card.update(metric, {
       node,
       selected: this.selected === node.id,
-      editing: this.editor?.metric === node.id ? this.editor.field : null,
-      pending: this.pending?.metric === node.id ? this.pending : null,
+      editing: editor?.metric === node.id ? editor.field : null,
+      pending: pending?.metric === node.id ? pending : null,
       error:
         err && err.metric === node.id
           ? { field: err.field ?? null, message: String(err.message) }
@@ -454,7 +454,7 @@ class TreeView {
   nodesToRender() {
     const nodes = this.layout.nodes;
     if (nodes.length <= CULL_ABOVE) return nodes;
-    const rect = visibleRect(this.transform, this.viewSize(), CULL_MARGIN);
+    const rect = visibleRect(this.camera.transform, this.viewSize(), CULL_MARGIN);
     return nodes.filter((n) => intersects(rect, { x: n.x, y: n.y, width: CARD_W, height: CARD_H }));
   }
 
@@ -471,45 +471,19 @@ class TreeView {
    */
   renderBanner() {
     const err = this.error;
-    if (!err || err === this.dismissed) {
-      this.banner.replaceChildren();
-      return;
-    }
-    const metric = err.metric ? this.index.byId.get(err.metric) : undefined;
-    const onCard = !!metric && this.layout.byId.has(metric.id);
-    const dismiss = h("button", {
-      className: "kpt-btn kpt-banner-close",
-      text: "\u00d7",
-      attrs: { type: "button", "aria-label": "Dismiss", title: "Dismiss" },
+    const metric = err?.metric ? this.index.byId.get(err.metric) : undefined;
+    renderBanner(this.banner, {
+      error: err && err !== this.dismissed ? err : null,
+      metric: metric ? { id: metric.id, name: metric.name } : null,
+      onCard: !!metric && this.layout.byId.has(metric.id),
+      onDismiss: () => {
+        this.dismissed = err;
+      },
+      onShow: (id) => {
+        this.openAncestors(id);
+        this.bringIntoView(id);
+      },
     });
-    dismiss.addEventListener("click", () => {
-      this.dismissed = err;
-      this.banner.replaceChildren();
-    });
-    /** @type {HTMLElement[]} */
-    const parts = [];
-    if (metric) {
-      const where = err.field ? `${metric.name} \u00b7 ${err.field}` : metric.name;
-      const show = h("button", {
-        className: "kpt-link kpt-banner-where",
-        text: where,
-        attrs: { type: "button", title: "Show this metric", "data-select": metric.id },
-      });
-      show.addEventListener("click", () => {
-        this.openAncestors(metric.id);
-        this.bringIntoView(metric.id);
-      });
-      parts.push(show, h("span", { className: "kpt-banner-sep", text: ": " }));
-    }
-    parts.push(h("span", { className: "kpt-banner-text", text: String(err.message) }));
-    /** @type {Record<string, string>} */
-    const attrs = onCard ? { "data-role": "error-summary" } : { "data-role": "error", role: "alert" };
-    this.banner.replaceChildren(
-      h("div", { className: "kpt-error kpt-banner", attrs }, [
-        h("div", { className: "kpt-banner-msg" }, parts),
-        dismiss,
-      ]),
-    );
   }
 
   renderPanel() {
@@ -528,14 +502,18 @@ class TreeView {
       onSelect: (id) => this.select(id),
       onClose: () => this.select(""),
       onLever: (lever) => this.levers.set(metric.id, lever),
-      onSolve: (id, lever) => this.model.send({ type: "solve", metric: id, lever }),
+      onSolve: (id, lever) =>
+        this.requests.send("solve", { metric: id, lever }).then(
+          (answer) => this.answered(null, answer),
+          (err) => this.unanswered(null, err),
+        ),
     });
   }
 
   // ---- pan and zoom -------------------------------------------------------------------------
 
   applyTransform() {
-    const { x, y, k } = this.transform;
+    const { x, y, k } = this.camera.transform;
     this.stage.style.transform = `translate(${x}px, ${y}px) scale(${k})`;
     if (this.layout.nodes.length > CULL_ABOVE) this.scheduleSync();
   }
@@ -550,20 +528,20 @@ class TreeView {
 
   /** @param {number} minScale */
   fit(minScale) {
-    this.autoFit = minScale;
+    this.camera.autoFit = minScale;
     this.fitNow();
   }
 
   /** Fit the tree; along an axis where it is too big to fit readably, show its root instead. */
   fitNow() {
-    if (this.autoFit === null) return;
+    if (this.camera.autoFit === null) return;
     this.sizeToTree();
     const root = this.layout.nodes[0];
-    this.transform = autoFit(
+    this.camera.transform = autoFit(
       this.openArea(false),
       this.layout,
       root ? { x: root.x, y: root.y, width: CARD_W, height: CARD_H } : null,
-      { minScale: this.autoFit, padding: FIT_PADDING },
+      { minScale: this.camera.autoFit, padding: FIT_PADDING },
     );
     this.applyTransform();
   }
@@ -621,83 +599,19 @@ class TreeView {
       });
       return;
     }
-    if (this.autoFit !== null) this.fitNow();
+    if (this.camera.autoFit !== null) this.fitNow();
     this.scheduleSync();
   }
 
   /** @param {number} factor */
   zoomBy(factor) {
     const view = this.viewSize();
-    this.setTransform(zoomAt(this.transform, factor, view.width / 2, view.height / 2));
+    this.setTransform(zoomAt(this.camera.transform, factor, view.width / 2, view.height / 2));
   }
 
   /** @param {Transform} t */
   setTransform(t) {
-    this.autoFit = null;
-    this.transform = t;
-    this.applyTransform();
-  }
-
-  /** @param {WheelEvent} e */
-  onWheel(e) {
-    e.preventDefault();
-    const scale = e.deltaMode === 1 ? 0.05 : 0.0015;
-    const box = this.viewport.getBoundingClientRect();
-    this.setTransform(
-      zoomAt(
-        this.transform,
-        Math.exp(-e.deltaY * scale),
-        e.clientX - box.left,
-        e.clientY - box.top,
-      ),
-    );
-  }
-
-  /** @param {PointerEvent} e */
-  onPointerDown(e) {
-    this.suppressClick = false;
-    if (
-      e.button !== 0 ||
-      (e.target instanceof Element && e.target.closest("input, select, button, [data-field]"))
-    ) {
-      return;
-    }
-    this.drag = {
-      pointerId: e.pointerId,
-      startX: e.clientX,
-      startY: e.clientY,
-      from: this.transform,
-      moved: false,
-    };
-  }
-
-  /** @param {PointerEvent} e */
-  onPointerMove(e) {
-    const d = this.drag;
-    if (!d || d.pointerId !== e.pointerId) return;
-    const dx = e.clientX - d.startX;
-    const dy = e.clientY - d.startY;
-    if (!d.moved) {
-      if (Math.hypot(dx, dy) < DRAG_THRESHOLD) return;
-      d.moved = true;
-      this.viewport.setPointerCapture?.(e.pointerId);
-      this.viewport.classList.add("kpt-panning");
-    }
-    this.setTransform({ k: d.from.k, x: d.from.x + dx, y: d.from.y + dy });
-  }
-
-  endDrag() {
-    if (this.drag?.moved) this.suppressClick = true;
-    this.drag = null;
-    this.viewport.classList.remove("kpt-panning");
-  }
-
-  /** @param {MouseEvent} e */
-  swallowClickAfterDrag(e) {
-    if (!this.suppressClick) return;
-    this.suppressClick = false;
-    e.stopPropagation();
-    e.preventDefault();
+    this.camera.set(t);
   }
 
   /**
@@ -712,8 +626,8 @@ class TreeView {
     // before the browser has laid the view out there is nothing to pan against
     if (this.viewport.clientWidth > 0 && this.viewport.clientHeight > 0) {
       const box = { x: node.x, y: node.y, width: CARD_W, height: CARD_H };
-      const t = panIntoView(this.transform, this.openArea(true), box);
-      if (t !== this.transform) this.setTransform(t);
+      const t = panIntoView(this.camera.transform, this.openArea(true), box);
+      if (t !== this.camera.transform) this.setTransform(t);
     }
     this.drawCard(node);
     return this.cards.get(id);
@@ -750,7 +664,7 @@ class TreeView {
     const hidden = ancestors(this.index, id).filter((a) => this.collapsed.has(a));
     if (!hidden.length) return;
     hidden.forEach((a) => this.collapsed.delete(a));
-    this.autoFit = null;
+    this.camera.autoFit = null;
     this.relayout(false);
     this.renderBanner();
   }
@@ -776,7 +690,7 @@ class TreeView {
     }
     this.select(id);
     const field = target.closest("[data-field]")?.getAttribute("data-field");
-    if (field === "value" || field === "target") this.openEditor(id, field);
+    if (field === "value" || field === "target") this.editing.open(id, field);
   }
 
   /** @param {KeyboardEvent} e */
@@ -789,94 +703,9 @@ class TreeView {
     e.preventDefault();
     e.stopPropagation();
     this.select(id);
-    this.openEditor(id, field);
+    this.editing.open(id, field);
   }
 
-  /**
-   * Open the in-place editor of a value (inputs only) or a target.
-   * @param {string} id
-   * @param {EditField} field
-   */
-  openEditor(id, field) {
-    const metric = this.index.byId.get(id);
-    if (!metric || (field === "value" && !metric.is_input)) return;
-    if (this.editor) {
-      if (this.editor.metric === id && this.editor.field === field) return;
-      this.commitEditor();
-    }
-    const card = this.bringIntoView(id);
-    if (!card) return;
-    const span = card.fields[field];
-    const original = editText(metric[field], metric.unit);
-    const input = h("input", {
-      className: "kpt-input",
-      attrs: {
-        type: "text",
-        "data-field": `${field}-input`,
-        "aria-label": `${field === "target" ? "Target" : "Value"} of ${metric.name}`,
-        autocomplete: "off",
-        spellcheck: "false",
-      },
-    });
-    input.value = original;
-    span.hidden = true;
-    span.after(input);
-    this.editor = { metric: id, field, input, original };
-    this.version++;
-    input.addEventListener("keydown", (e) => this.onEditorKey(e));
-    input.addEventListener("blur", () => this.commitEditor());
-    input.focus({ preventScroll: true });
-    input.select();
-  }
-
-  /** @param {KeyboardEvent} e */
-  onEditorKey(e) {
-    e.stopPropagation();
-    const action = e.isComposing ? null : keyAction(e.key, e.shiftKey);
-    const editor = this.editor;
-    if (!action || !editor) return;
-    e.preventDefault();
-    if (action === "cancel") {
-      this.closeEditor(true);
-      return;
-    }
-    this.commitEditor(action === "commit");
-    if (action === "next" || action === "previous") {
-      const order = this.layout.nodes.map((n) => n.id);
-      const next = neighbour(order, editor.metric, action === "next" ? 1 : -1);
-      if (next) this.openEditor(next, "target");
-    }
-  }
-
-  /**
-   * Close the editor and send its text when it changed.
-   * @param {boolean} [refocus]  put the focus back on the field
-   */
-  commitEditor(refocus = false) {
-    const editor = this.editor;
-    if (!editor) return;
-    const text = editor.input.value.trim();
-    if (shouldSend(editor.original, text)) {
-      this.model.send({ type: "edit", metric: editor.metric, field: editor.field, text });
-      this.setPending({ metric: editor.metric, field: editor.field, text });
-    }
-    this.closeEditor(refocus);
-  }
-
-  /** @param {boolean} [refocus] */
-  closeEditor(refocus = false) {
-    const editor = this.editor;
-    if (!editor) return;
-    this.editor = null; // first: removing the input fires blur
-    const span = editor.input.previousElementSibling;
-    editor.input.remove();
-    if (span instanceof HTMLElement) {
-      span.hidden = false;
-      if (refocus) span.focus({ preventScroll: true });
-    }
-    this.version++;
-    this.syncCards();
-  }
 }
 
 /**
@@ -885,26 +714,6 @@ class TreeView {
  */
 function focusKey(focus) {
   return JSON.stringify(Array.isArray(focus) ? focus : null);
-}
-
-/**
- * Fill in whatever a partial or empty `tree_data` lacks.
- * @param {unknown} raw
- * @returns {TreeData}
- */
-function normalise(raw) {
-  const d = /** @type {Partial<TreeData>} */ (raw && typeof raw === "object" ? raw : {});
-  return {
-    name: d.name ?? "",
-    root: d.root ?? "",
-    period: d.period ?? null,
-    periods: d.periods ?? [],
-    scenario: d.scenario ?? null,
-    scenarios: d.scenarios ?? [],
-    metrics: d.metrics ?? [],
-    hypotheses: d.hypotheses ?? [],
-    total_metrics: d.total_metrics,
-  };
 }
 
 export default {

@@ -45,21 +45,41 @@ class Recorder:
     def __init__(self, widget: TreeWidget) -> None:
         self.widget = widget
         self.sent: list[dict[str, Any]] = []
+        self.requests = 0
         widget._send = lambda msg, buffers=None: self.sent.append(msg)
 
     def updates(self) -> list[dict[str, Any]]:
+        """Trait updates sent (``{"error": ...}``, ``{"structure": ...}``)."""
         return [m["state"] for m in self.sent if m.get("method") == "update"]
 
-    def custom(self, content: dict[str, Any]) -> None:
+    def deltas(self) -> list[dict[str, Any]]:
+        """Numbers deltas sent."""
+        return [m["content"] for m in self.sent
+                if m.get("method") == "custom" and m["content"].get("kind") == "numbers"]
+
+    def answers(self) -> dict[str, dict[str, Any]]:
+        """Answers sent, by request id."""
+        return {m["content"]["id"]: m["content"]["response"] for m in self.sent
+                if m.get("method") == "custom"
+                and m["content"].get("kind") == "anywidget-command-response"}
+
+    def custom(self, content: Any) -> None:
         self.widget._handle_msg({"content": {"data": {"method": "custom", "content": content}},
                                  "buffers": []})
+
+    def request(self, name: str, msg: Any) -> dict[str, Any]:
+        """Send a request as the view does (anywidget's command message); its answer."""
+        self.requests += 1
+        rid = f"r{self.requests}"
+        self.custom({"kind": "anywidget-command", "id": rid, "name": name, "msg": msg})
+        return self.answers()[rid]
 
     def update(self, **state: Any) -> None:
         self.widget._handle_msg({"content": {"data": {"method": "update", "state": state}},
                                  "buffers": []})
 
-    def edit(self, metric: str, text: Any, field: str = "target") -> None:
-        self.custom({"type": "edit", "metric": metric, "field": field, "text": text})
+    def edit(self, metric: str, text: Any, field: str = "target") -> dict[str, Any]:
+        return self.request("edit", {"metric": metric, "field": field, "text": text})
 
 
 def make(spec: dict[str, Any] | None = None) -> tuple[kt.KPITree, Recorder]:
@@ -158,7 +178,8 @@ def test_an_edit_recalculates_and_answers_in_one_message():
     assert row(rec.widget, "revenue")["target"] == pytest.approx(expected)
     assert expected == pytest.approx((60000 * 0.03 + 4200 - 250) * 125)
     assert rec.widget.error == {}
-    assert len(rec.updates()) == 1 and "tree_data" in rec.updates()[0]
+    assert rec.updates() == []  # no structure, no error: only the numbers that moved
+    assert len(rec.deltas()) == 1 and rec.answers()["r1"]["ok"] is True
 
 
 @pytest.mark.parametrize(("metric", "text", "expected"), [
@@ -203,7 +224,8 @@ def test_a_bad_edit_shows_why_and_changes_nothing(metric, field, text):
     assert error["text"] == (text if isinstance(text, str) else None)
     assert tree.to_dict() == before
     assert without_revision(rec.widget.tree_data) == without_revision(data_before)
-    assert [set(u) for u in rec.updates()] == [{"tree_data", "error"}]
+    assert [set(u) for u in rec.updates()] == [{"error"}] and rec.deltas() == []
+    assert rec.answers()["r1"] == {"ok": False, "revision": rec.widget.revision, "error": error}
 
 
 def test_a_good_edit_after_a_bad_one_clears_the_error_in_the_same_message():
@@ -212,15 +234,15 @@ def test_a_good_edit_after_a_bad_one_clears_the_error_in_the_same_message():
     rec.sent.clear()
     rec.edit("signup_rate", "2.6%")
     assert rec.widget.error == {}
-    assert [set(u) for u in rec.updates()] == [{"tree_data", "error"}]
+    assert rec.updates() == [{"error": {}}] and len(rec.deltas()) == 1
 
 
 def test_an_edit_that_changes_no_number_is_still_answered():
     _, rec = make()
-    revision = rec.widget.tree_data["revision"]
-    rec.edit("signup_rate", "0.025")  # the target it already has, typed another way
-    assert rec.updates() == [{"tree_data": rec.widget.tree_data}]
-    assert rec.widget.tree_data["revision"] > revision  # a change the view will hear of
+    revision = rec.widget.revision
+    answer = rec.edit("signup_rate", "0.025")  # the target it already has, typed another way
+    assert answer == {"ok": True, "revision": revision, "error": None}
+    assert rec.deltas() == [] and rec.updates() == []  # nothing moved: nothing else is sent
 
 
 def test_value_edits_change_actuals():
@@ -231,13 +253,14 @@ def test_value_edits_change_actuals():
         (55000 * 0.02 + 4000 - 300) * 120)
 
 
-def test_every_update_is_a_fresh_object():
+def test_deltas_chain_revision_by_revision():
     _, rec = make()
-    seen = [rec.widget.tree_data]
+    start = rec.widget.structure["numbers"]["revision"]
     for i in range(5):
         rec.edit("website_visitors", str(61000 + i))
-        assert all(rec.widget.tree_data is not old for old in seen)
-        seen.append(rec.widget.tree_data)
+    assert [(d["base"], d["revision"]) for d in rec.deltas()] == [
+        (start + i, start + i + 1) for i in range(5)]
+    assert rec.widget.revision == start + 5
 
 
 def test_explicit_target_on_a_computed_metric_and_solve():
@@ -283,7 +306,8 @@ def test_a_change_made_in_python_reaches_the_view():
     tree.set_target("arpc", 130)
     assert row(rec.widget, "arpc")["target"] == 130
     assert row(rec.widget, "revenue")["target"] == pytest.approx((60000 * 0.025 + 3950) * 130)
-    assert len(rec.updates()) == 1
+    assert [sorted(d["metrics"]) for d in rec.deltas()] == [["arpc", "revenue"]]
+    assert rec.updates() == []
     tree.scenario("stretch", {"arpc": 140})
     assert rec.widget.tree_data["scenarios"] == ["stretch"]
 
@@ -293,7 +317,8 @@ def test_two_widgets_of_one_tree_stay_in_step():
     second = Recorder(TreeWidget(tree))
     first.edit("arpc", "131")
     assert row(second.widget, "revenue") == row(first.widget, "revenue")
-    assert len(first.updates()) == 1 and len(second.updates()) == 1
+    assert len(first.deltas()) == 1 and len(second.deltas()) == 1
+    assert first.deltas()[0]["metrics"] == second.deltas()[0]["metrics"]
 
 
 def test_close_stops_following_the_tree():
@@ -302,7 +327,7 @@ def test_close_stops_following_the_tree():
     rec.widget.close()
     assert len(tree._listeners) == listeners - 1
     tree.set_target("arpc", 130)  # no error, nothing sent to a closed widget
-    assert rec.updates() == []
+    assert rec.sent == []
 
 
 # ---------------------------------------------------------------------- two-way traits
@@ -393,7 +418,7 @@ def test_a_raising_observer_shows_in_error():
 
     rec.widget.observe(boom, names="selected")
     rec.update(selected="arpc")
-    assert rec.widget.error == {"metric": None, "field": None,
+    assert rec.widget.error == {"metric": None, "field": None, "period": None, "text": None,
                                 "message": "RuntimeError: the linked chart broke"}
 
 
@@ -414,11 +439,11 @@ def test_a_failure_while_rebuilding_shows_in_error(monkeypatch):
     tree, rec = make()
 
     def broken(*args, **kwargs):
-        raise MemoryError("rollup ran out")
+        raise MemoryError("numbers ran out")
 
-    monkeypatch.setattr(tree, "rollup", broken)
+    monkeypatch.setattr(widget_module.NumberTable, "compute", broken)
     tree.set_target("arpc", 130)
-    assert rec.widget.error["message"] == "MemoryError: rollup ran out"
+    assert rec.widget.error["message"] == "MemoryError: numbers ran out"
 
 
 # ---------------------------------------------------------------------- hostile text

@@ -1,7 +1,64 @@
-// Sample `tree_data` payloads shaped like docs/widget-protocol.md.
+// Sample trees as the view draws them (the structure with the numbers merged in), and
+// `toStructure` to send one as Python does (docs/widget-protocol.md).
 
 /** @typedef {import("../types.js").Metric} Metric */
 /** @typedef {import("../types.js").TreeData} TreeData */
+/** @typedef {import("../types.js").Structure} Structure */
+/** @typedef {import("../types.js").MetricNumbers} MetricNumbers */
+
+const NUMBER_KEYS = /** @type {const} */ ([
+  "value",
+  "target",
+  "implied_target",
+  "explicit_target",
+  "variance",
+  "variance_pct",
+  "status",
+  "findings",
+  "text",
+]);
+
+let structures = 0;
+
+/**
+ * A drawn tree as Python sends it: the `structure` trait, its numbers in the snapshot.
+ * @param {Partial<TreeData>} data
+ * @param {{revision?: number, focus?: string[] | null}} [options]
+ * @returns {Structure}
+ */
+export function toStructure(data, { revision = 1, focus = null } = {}) {
+  const key = ++structures;
+  /** @type {Record<string, MetricNumbers>} */
+  const numbers = {};
+  const metrics = (data.metrics ?? []).map((m) => {
+    /** @type {Record<string, unknown>} */
+    const structure = { ...m };
+    /** @type {Record<string, unknown>} */
+    const values = {};
+    for (const k of NUMBER_KEYS) {
+      if (k in structure) values[k] = structure[k];
+      delete structure[k];
+    }
+    numbers[m.id] = /** @type {MetricNumbers} */ (values);
+    return /** @type {import("../types.js").MetricStructure} */ (structure);
+  });
+  return {
+    protocol: 2,
+    key,
+    name: data.name ?? "",
+    root: data.root ?? "",
+    period: data.period ?? null,
+    periods: data.periods ?? [],
+    scenario: data.scenario ?? null,
+    scenarios: data.scenarios ?? [],
+    focus,
+    // a fixture without it stands for Python before it sent the size
+    total_metrics: /** @type {number} */ (data.total_metrics),
+    metrics,
+    hypotheses: data.hypotheses ?? [],
+    numbers: { kind: "numbers", structure: key, revision, base: null, metrics: numbers },
+  };
+}
 
 /**
  * A metric with defaults for every field.
@@ -13,6 +70,8 @@ export function metric(fields) {
     name: fields.id,
     parent: null,
     level: 0,
+    link: fields.parent ? "formula" : "root",
+    context: false,
     children: [],
     formula: null,
     relation: null,

@@ -5,14 +5,15 @@ import { indexTree } from "../tree.js";
 import { autoHeight } from "../viewport.js";
 import widget, { AUTO_FIT_MIN_SCALE } from "../widget.js";
 import { focusText } from "../toolbar.js";
-import { bigTree, focused, metric, revenueTree } from "./fixtures.js";
+import { ANSWER_TIMEOUT_MS } from "../request.js";
+import { bigTree, focused, metric, revenueTree, toStructure } from "./fixtures.js";
 
 /**
  * A stand-in for anywidget's model: traits in a plain object, events by name.
  * @param {Record<string, any>} state
  */
 function fakeModel(state) {
-  /** @type {Map<string, Set<() => void>>} */
+  /** @type {Map<string, Set<(...args: any[]) => void>>} */
   const listeners = new Map();
   /** @type {object[]} */
   const sent = [];
@@ -32,14 +33,14 @@ function fakeModel(state) {
     },
     /**
      * @param {string} event
-     * @param {() => void} cb
+     * @param {(...args: any[]) => void} cb
      */
     on(event, cb) {
       listeners.set(event, (listeners.get(event) ?? new Set()).add(cb));
     },
     /**
      * @param {string} event
-     * @param {() => void} cb
+     * @param {(...args: any[]) => void} cb
      */
     off(event, cb) {
       listeners.get(event)?.delete(cb);
@@ -48,6 +49,30 @@ function fakeModel(state) {
     send: (msg) => sent.push(msg),
     save_changes() {
       model.saves++;
+    },
+    /**
+     * A custom message from Python.
+     * @param {object} msg
+     */
+    custom(msg) {
+      listeners.get("msg:custom")?.forEach((cb) => cb(msg, []));
+    },
+    /** The requests the view sent, as `{type: name, ...msg}` (snapshot requests left out). */
+    requests() {
+      return /** @type {{id: string, name: string, msg: object}[]} */ (sent)
+        .filter((m) => m.name !== "snapshot")
+        .map((m) => ({ type: m.name, ...m.msg }));
+    },
+    /**
+     * Answer the last request named `name` as Python does.
+     * @param {string} name
+     * @param {object} response
+     */
+    answer(name, response) {
+      const request = /** @type {{id: string, name: string}[]} */ (sent)
+        .filter((m) => m.name === name)
+        .at(-1);
+      model.custom({ kind: "anywidget-command-response", id: request?.id, response });
     },
   };
   return model;
@@ -66,7 +91,7 @@ let cleanup;
  */
 function mount(data, extra = {}) {
   model = fakeModel({
-    tree_data: data,
+    structure: toStructure(data),
     error: {},
     selected: "",
     period: "",
@@ -296,7 +321,7 @@ describe("editing", () => {
     const event = press(input, "Enter");
     expect(event.defaultPrevented).toBe(true);
     expect(reached).toBe(0);
-    expect(model.sent).toEqual([
+    expect(model.requests()).toEqual([
       { type: "edit", metric: "signup_rate", field: "target", text: "3.5%" },
     ]);
     expect($('input[data-field="target-input"]')).toBeNull();
@@ -305,7 +330,7 @@ describe("editing", () => {
     );
     expect(target.classList.contains("kpt-pending")).toBe(true);
     expect(target.textContent).toBe("3.5%");
-    model.set("tree_data", revenueTree());
+    model.set("structure", toStructure(revenueTree()));
     expect(target.classList.contains("kpt-pending")).toBe(false);
     expect(target.textContent).toBe("3%");
   });
@@ -321,7 +346,7 @@ describe("editing", () => {
     input.value = "130";
     press(input, "Enter");
     input.dispatchEvent(new FocusEvent("blur"));
-    expect(model.sent).toEqual([{ type: "edit", metric: "arpc", field: "target", text: "130" }]);
+    expect(model.requests()).toEqual([{ type: "edit", metric: "arpc", field: "target", text: "130" }]);
   });
 
   it("commits on Tab and moves to the next card's target", () => {
@@ -329,7 +354,7 @@ describe("editing", () => {
     const input = openTarget("revenue");
     input.value = "700k";
     press(input, "Tab");
-    expect(model.sent).toEqual([
+    expect(model.requests()).toEqual([
       { type: "edit", metric: "revenue", field: "target", text: "700k" },
     ]);
     const next = /** @type {HTMLInputElement} */ ($('input[data-field="target-input"]'));
@@ -349,7 +374,7 @@ describe("editing", () => {
     expect(input.value).toBe("120");
     input.value = "$130";
     press(input, "Enter");
-    expect(model.sent).toEqual([{ type: "edit", metric: "arpc", field: "value", text: "$130" }]);
+    expect(model.requests()).toEqual([{ type: "edit", metric: "arpc", field: "value", text: "$130" }]);
   });
 
   it("keeps an open editor and its text through a data update", () => {
@@ -358,7 +383,7 @@ describe("editing", () => {
     input.value = "12";
     const data = revenueTree();
     data.metrics[2].value = 121;
-    model.set("tree_data", data);
+    model.set("structure", toStructure(data));
     expect($('input[data-field="target-input"]')).toBe(input);
     expect(input.value).toBe("12");
     expect(card("arpc").querySelector('[data-field="value"]')?.textContent).toBe("$121");
@@ -414,7 +439,7 @@ describe("editing", () => {
     // dismissed, it stays away through redraws until the next error
     click(/** @type {HTMLElement} */ (banner.querySelector(".kpt-banner-close")));
     expect($(".kpt-banner")).toBeNull();
-    model.set("tree_data", revenueTree());
+    model.set("structure", toStructure(revenueTree()));
     expect($(".kpt-banner")).toBeNull();
     expect(card("signup_rate").querySelector('[data-role="error"]')).not.toBeNull();
     model.set("error", { metric: "arpc", field: "value", text: "x", message: "no" });
@@ -449,20 +474,58 @@ describe("editing", () => {
     expect(reached).toBe(0);
   });
 
-  it("stops showing an edit as pending when Python never answers", () => {
+  it("stops showing an edit as pending when Python answers that request", () => {
+    mount(revenueTree());
+    const input = openTarget("arpc");
+    input.value = "125.0";
+    press(input, "Enter");
+    const target = /** @type {HTMLElement} */ (card("arpc").querySelector('[data-field="target"]'));
+    expect(target.classList.contains("kpt-pending")).toBe(true);
+    model.answer("edit", { ok: true, revision: 1, error: null });
+    return Promise.resolve().then(() => {
+      expect(target.classList.contains("kpt-pending")).toBe(false);
+      expect(target.textContent).toBe("$125");
+    });
+  });
+
+  it("shows a refused edit from its answer, beside the field", async () => {
+    mount(revenueTree());
+    const input = openTarget("signup_rate");
+    input.value = "abc";
+    press(input, "Enter");
+    const error = {
+      metric: "signup_rate",
+      field: "target",
+      period: null,
+      text: "abc",
+      message: "'abc' is not a number",
+    };
+    model.answer("edit", { ok: false, revision: 1, error });
+    await Promise.resolve();
+    const shown = card("signup_rate").querySelector('[data-role="error"]');
+    expect(shown?.textContent).toBe("'abc' is not a number");
+    expect(card("signup_rate").querySelector('[data-field="target"]')?.textContent).toBe("3%");
+  });
+
+  it("says so when Python never answers an edit", async () => {
     vi.useFakeTimers();
     try {
       mount(revenueTree());
       const input = openTarget("arpc");
-      input.value = "125.0";
+      input.value = "126";
       press(input, "Enter");
       const target = /** @type {HTMLElement} */ (
         card("arpc").querySelector('[data-field="target"]')
       );
       expect(target.classList.contains("kpt-pending")).toBe(true);
-      vi.advanceTimersByTime(6000);
+      vi.advanceTimersByTime(ANSWER_TIMEOUT_MS + 1);
+      await Promise.resolve();
+      await Promise.resolve();
       expect(target.classList.contains("kpt-pending")).toBe(false);
       expect(target.textContent).toBe("$125");
+      expect(card("arpc").querySelector('[data-role="error"]')?.textContent).toContain(
+        "did not answer",
+      );
     } finally {
       vi.useRealTimers();
     }
@@ -520,7 +583,7 @@ describe("selection and panel", () => {
     select.value = "signup_rate";
     select.dispatchEvent(new Event("change"));
     click(/** @type {HTMLElement} */ (panel.querySelector(".kpt-solve")));
-    expect(model.sent).toEqual([{ type: "solve", metric: "customers", lever: "signup_rate" }]);
+    expect(model.requests()).toEqual([{ type: "solve", metric: "customers", lever: "signup_rate" }]);
   });
 
   it("lists findings with their severity", () => {
@@ -563,7 +626,7 @@ describe("scale, fit and the panel", () => {
     expect(opened.k).toBe(first.k);
     input.value = "4%";
     press(input, "Enter");
-    model.set("tree_data", revenueTree());
+    model.set("structure", toStructure(revenueTree()));
     model.set("error", { metric: "signup_rate", field: "target", text: "x", message: "no" });
     model.set("error", {});
     click(/** @type {HTMLElement} */ ($(".kpt-panel-close")));
@@ -607,7 +670,7 @@ describe("scale, fit and the panel", () => {
     mount(revenueTree());
     const root = /** @type {HTMLElement} */ ($(".kpt-root"));
     root.style.height = "450px"; // the resize handle
-    model.set("tree_data", { ...deepTree(3), name: "another tree" });
+    model.set("structure", toStructure({ ...deepTree(3), name: "another tree" }));
     expect(root.style.height).toBe("450px");
   });
 });
@@ -641,7 +704,7 @@ describe("pickers and lifecycle", () => {
     mount(data);
     expect(card("onboarding")).not.toBeNull();
     expect(el.querySelectorAll("path.kpt-edge-hypothesis")).toHaveLength(2);
-    model.set("tree_data", {});
+    model.set("structure", toStructure({}));
     expect(el.querySelectorAll("[data-metric]")).toHaveLength(0);
     expect($(".kpt-empty").hidden).toBe(false);
   });
@@ -669,7 +732,8 @@ describe("pickers and lifecycle", () => {
   it("removes its DOM and every model listener on cleanup", () => {
     mount(revenueTree());
     const count = () => [...model.listeners.values()].reduce((n, s) => n + s.size, 0);
-    expect(count()).toBe(6);
+    // six traits, the numbers deltas and the answers to requests
+    expect(count()).toBe(8);
     cleanup();
     expect(count()).toBe(0);
     expect(el.children).toHaveLength(0);
@@ -711,7 +775,7 @@ describe("focus", () => {
     const input = openTarget("customers");
     input.value = "6000";
     press(input, "Enter");
-    expect(model.sent).toEqual([
+    expect(model.requests()).toEqual([
       { type: "edit", metric: "customers", field: "target", text: "6000" },
     ]);
   });
@@ -738,7 +802,7 @@ describe("focus", () => {
     expect(model.get("focus")).toBeNull();
     expect(model.saves).toBe(1);
     expect(chip().hidden).toBe(true); // at once, before Python answers
-    model.set("tree_data", revenueTree()); // Python's answer: the whole tree
+    model.set("structure", toStructure(revenueTree())); // Python's answer: the whole tree
     expect(drawn()).toHaveLength(8);
     expect(muted()).toEqual([]);
     expect(chip().hidden).toBe(true);
@@ -747,25 +811,25 @@ describe("focus", () => {
   it("counts the whole tree when Python says how big it is", () => {
     mount(revenueTree());
     model.set("focus", ["lost_customers"]);
-    model.set("tree_data", { ...focused(revenueTree(), ["lost_customers"]), total_metrics: 8 });
+    model.set("structure", toStructure({ ...focused(revenueTree(), ["lost_customers"]), total_metrics: 8 }));
     expect(chip().textContent).toBe("Showing 3 of 8 metrics \u00b7 Show all");
   });
 
   it("follows a focus set in Python", () => {
     mount(revenueTree());
     model.set("focus", ["lost_customers"]); // Python sends the trait, then its tree_data
-    model.set("tree_data", focused(revenueTree(), ["lost_customers"]));
+    model.set("structure", toStructure(focused(revenueTree(), ["lost_customers"])));
     expect(drawn()).toEqual(["customers", "lost_customers", "revenue"]);
     expect(muted()).toEqual(["customers", "revenue"]);
     expect(chip().textContent).toBe("Showing 3 metrics \u00b7 Show all");
     // a focus of the root alone: nothing is context
     model.set("focus", []);
-    model.set("tree_data", focused(revenueTree(), ["revenue"]));
+    model.set("structure", toStructure(focused(revenueTree(), ["revenue"])));
     expect(drawn()).toEqual(["revenue"]);
     expect(muted()).toEqual([]);
     expect(chip().textContent).toBe("Showing 1 metric \u00b7 Show all");
     model.set("focus", null);
-    model.set("tree_data", revenueTree());
+    model.set("structure", toStructure(revenueTree()));
     expect(chip().hidden).toBe(true);
   });
 
@@ -777,10 +841,10 @@ describe("focus", () => {
     mountFocused();
     click(/** @type {HTMLElement} */ ($(".kpt-btn[title='Zoom in']")));
     const zoomed = transform();
-    model.set("tree_data", focused(revenueTree(), FOCUS)); // an edit's answer
+    model.set("structure", toStructure(focused(revenueTree(), FOCUS))); // an edit's answer
     expect(transform()).toEqual(zoomed);
     click(/** @type {HTMLElement} */ (chip().querySelector("button")));
-    model.set("tree_data", revenueTree());
+    model.set("structure", toStructure(revenueTree()));
     expect(transform()).toEqual(whole); // as if the whole tree had just been opened
   });
 
@@ -788,5 +852,72 @@ describe("focus", () => {
     expect(focusText({ shown: 16, focused: 9, total: 20 })).toBe("Showing 16 of 20 metrics");
     expect(focusText({ shown: 16, focused: 9, total: null })).toBe("Showing 16 metrics");
     expect(focusText({ shown: 1, focused: 1, total: null })).toBe("Showing 1 metric");
+  });
+});
+
+describe("numbers deltas", () => {
+  /**
+   * A delta as Python sends it, for the structure mounted.
+   * @param {Record<string, Partial<import("../types.js").MetricNumbers>>} metrics
+   * @param {number} [base]
+   */
+  const delta = (metrics, base = 1) => ({
+    kind: "numbers",
+    structure: model.get("structure").key,
+    revision: base + 1,
+    base,
+    metrics,
+  });
+
+  it("updates only the cards a delta names, with Python's text, and keeps the layout", () => {
+    mount(revenueTree());
+    const before = transform();
+    const arpc = card("arpc");
+    const untouched = card("customers").querySelector('[data-field="target"]');
+    const edges = $(".kpt-edges").innerHTML;
+    model.custom(
+      delta({
+        arpc: { target: 130, text: { value: "$120", target: "$130", implied_target: "\u2014", variance: "\u2212$10", variance_pct: "\u22127.7%" } },
+        revenue: { target: 650000, status: "at_risk" },
+      }),
+    );
+    expect(card("arpc")).toBe(arpc); // the same card, updated in place
+    const target = /** @type {HTMLElement} */ (arpc.querySelector('[data-field="target"]'));
+    expect(target.textContent).toBe("$130");
+    expect(target.dataset.raw).toBe("130");
+    expect(arpc.querySelector(".kpt-var")?.textContent).toBe("\u22127.7%");
+    expect(card("revenue").dataset.status).toBe("at_risk");
+    expect(card("revenue").querySelector('[data-field="target"]')?.getAttribute("data-raw")).toBe(
+      "650000",
+    );
+    expect(card("customers").querySelector('[data-field="target"]')).toBe(untouched);
+    expect(transform()).toEqual(before);
+    expect($(".kpt-edges").innerHTML).toBe(edges); // no new layout
+  });
+
+  it("ignores a delta for another structure or an old revision", () => {
+    mount(revenueTree());
+    const raw = () => card("arpc").querySelector('[data-field="target"]')?.getAttribute("data-raw");
+    model.custom({ ...delta({ arpc: { target: 1 } }), structure: -1 });
+    model.custom({ ...delta({ arpc: { target: 2 } }, 0), revision: 1 });
+    expect(raw()).toBe("125");
+  });
+
+  it("asks for every number when it missed a delta, and draws the answer", async () => {
+    mount(revenueTree());
+    const asked = () => model.sent.filter((m) => /** @type {any} */ (m).name === "snapshot");
+    expect(asked()).toHaveLength(1); // on render: the trait's snapshot may be old
+    model.custom(delta({ arpc: { target: 140 } }, 5)); // revision 5 never arrived here
+    expect(asked()).toHaveLength(2);
+    const numbers = { ...delta({ arpc: { target: 141 } }, 0), revision: 9, base: null };
+    model.answer("snapshot", { ok: true, revision: 9, error: null, numbers });
+    await Promise.resolve();
+    expect(card("arpc").querySelector('[data-field="target"]')?.getAttribute("data-raw")).toBe(
+      "141",
+    );
+    model.custom(delta({ arpc: { target: 142 } }, 9)); // deltas apply again from there
+    expect(card("arpc").querySelector('[data-field="target"]')?.getAttribute("data-raw")).toBe(
+      "142",
+    );
   });
 });

@@ -16,7 +16,23 @@ class KPITreeError(ValueError):
     Traceback (most recent call last):
     ...
     kpitree_widget.errors.KPITreeError: metrics.win_rate.target: expected a number, got 'abc'
+
+    The code that raises may also say where, as data (the view points at the field without
+    reading it back out of the text): ``metric``, ``field`` and ``period``, ``None`` when not
+    known.
+
+    >>> err = KPITreeError("metrics.win_rate.target: 'abc' is not a number",
+    ...                    metric="win_rate", field="target")
+    >>> err.metric, err.field, err.period, str(err)
+    ('win_rate', 'target', None, "metrics.win_rate.target: 'abc' is not a number")
     """
+
+    def __init__(self, message: str = "", *, metric: str | None = None,
+                 field: str | None = None, period: str | None = None) -> None:
+        super().__init__(message)
+        self.metric = metric
+        self.field = field
+        self.period = period
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -16,7 +16,8 @@ _TEXT = re.compile(
 )
 
 
-def check_number(x: object, where: str) -> float:
+def check_number(x: object, where: str, *, metric: str | None = None,
+                 field: str | None = None) -> float:
     """``x`` as a finite float, or a :class:`KPITreeError` naming ``where``.
 
     >>> check_number(3, "metrics.a.target")
@@ -25,19 +26,24 @@ def check_number(x: object, where: str) -> float:
     Traceback (most recent call last):
     ...
     kpitree_widget.errors.KPITreeError: metrics.a.target: expected a finite number, got 'abc'
+
+    ``metric`` and ``field`` are set on the error as data (see :class:`KPITreeError`).
     """
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise KPITreeError(f"{where}: expected a finite number, got {show(x)}")
+        raise KPITreeError(f"{where}: expected a finite number, got {show(x)}",
+                           metric=metric, field=field)
     try:
         value = float(x)
     except OverflowError:  # an int (or Fraction) too large for a float
         value = -math.inf if x < 0 else math.inf
     if not math.isfinite(value):
-        raise KPITreeError(f"{where}: expected a finite number, got {value}")
+        raise KPITreeError(f"{where}: expected a finite number, got {value}",
+                           metric=metric, field=field)
     return value
 
 
-def parse_number(text: str, unit: str | None = None, where: str = "number") -> float:
+def parse_number(text: str, unit: str | None = None, where: str = "number", *,
+                 metric: str | None = None, field: str | None = None) -> float:
     """Read a number typed by a person: ``12%``, ``1.2k``, ``$1,200``, ``3.5M``, ``-4``.
 
     A percent sign divides by 100 (percent metrics hold fractions: ``12%`` is 0.12, and a bare
@@ -50,24 +56,30 @@ def parse_number(text: str, unit: str | None = None, where: str = "number") -> f
     1200.0
     >>> parse_number("1.2k", "count")
     1200.0
+
+    ``metric`` and ``field`` are set on a :class:`KPITreeError` as data.
     """
     if not isinstance(text, str):
-        return check_number(text, where)
+        return check_number(text, where, metric=metric, field=field)
+
+    def error(message: str) -> KPITreeError:
+        return KPITreeError(f"{where}: {message}", metric=metric, field=field)
+
     cleaned = text.strip().replace("\u2212", "-")
     match = _TEXT.match(cleaned)
     digits = match.group("num").replace(",", "").replace("_", "") if match else ""
     if not cleaned or match is None or digits in ("", "."):
-        raise KPITreeError(f"{where}: {text!r} is not a number (try 1200, 1.2k, 12% or $1,200)")
+        raise error(f"{text!r} is not a number (try 1200, 1.2k, 12% or $1,200)")
     suffix = (match.group("suffix") or "").lower()
     currency = match.group("currency")
     if currency and unit not in (None, "currency"):
-        raise KPITreeError(f"{where}: {text!r} has a currency sign but the metric is in {unit}")
+        raise error(f"{text!r} has a currency sign but the metric is in {unit}")
     if suffix == "%" and unit not in (None, "percent"):
-        raise KPITreeError(f"{where}: {text!r} is a percentage but the metric is in {unit}")
+        raise error(f"{text!r} is a percentage but the metric is in {unit}")
     try:
         value = float(digits)
     except ValueError:
-        raise KPITreeError(f"{where}: {text!r} is not a number") from None
+        raise error(f"{text!r} is not a number") from None
     if suffix == "%":
         value /= 100
     elif suffix in _SUFFIX:
@@ -75,7 +87,7 @@ def parse_number(text: str, unit: str | None = None, where: str = "number") -> f
     if match.group("sign") == "-":
         value = -value
     if not math.isfinite(value):
-        raise KPITreeError(f"{where}: {text!r} is too large to be a number")
+        raise error(f"{text!r} is too large to be a number")
     return value
 
 

@@ -1,10 +1,12 @@
 """The interactive tree view: an anywidget whose numbers always come from the Python model.
 
-Python is the single source of truth (see ``docs/widget-protocol.md``): the view shows the
-``tree_data`` trait and sends what a person typed (``edit``) or asked for (``solve``) back as
-custom messages; Python parses, validates, applies the change to the :class:`KPITree`, and
-answers with a fresh ``tree_data`` and an ``error`` (``{}`` after a success). Changes made from
-Python (``tree.set_target(...)``) reach every open view of the tree through ``tree.on_change``.
+Python is the single source of truth (see ``docs/widget-protocol.md``, protocol v2, declared
+in :mod:`kpitree_widget.protocol`): the view draws the ``structure`` trait (sent only when the
+structure, period, scenario or focus changes) and merges numbers deltas (only the metrics whose
+numbers changed); it sends what a person typed (``edit``) or asked for (``solve``) as requests,
+each answered on its own. Python validates and parses them, applies the change to the
+:class:`KPITree` and sets ``error`` (``{}`` after a success). Changes made from Python
+(``tree.set_target(...)``) reach every open view of the tree through ``tree.on_change``.
 
 >>> import kpitree_widget as kt                                   # doctest: +SKIP
 >>> w = kt.TreeWidget(kt.archetype("b2b_saas"))                   # doctest: +SKIP
@@ -13,8 +15,7 @@ Python (``tree.set_target(...)``) reach every open view of the tree through ``tr
 
 from __future__ import annotations
 
-import math
-import time
+import asyncio
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -23,18 +24,27 @@ from typing import Any
 
 import anywidget
 import traitlets
+from pydantic import ValidationError
 
-from .errors import KPITreeError, did_you_mean
+from . import protocol
+from .errors import KPITreeError, did_you_mean, show
 from .focus import focus_ids, with_context
 from .numbers import check_number, parse_number
 from .tree import Tree
+from .widget_health import ViewFindings
+from .widget_numbers import NumberTable
+from .widget_numbers import num as _num
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "widget.js"
 STYLES = STATIC / "widget.css"
 EDITABLE_FIELDS = ("target", "value")
+# anywidget's request/response messages (anywidget.experimental.command's wire format)
+COMMAND, COMMAND_RESPONSE = "anywidget-command", "anywidget-command-response"
 # A health check slower than this (a large tree) runs after the answer to an edit, not before.
 FINDINGS_INLINE_SECONDS = 0.03
+# ... and, in a running kernel, once the edits have paused this long (seconds).
+HEALTH_DELAY = 0.4
 
 __all__ = ["TreeWidget", "WidgetValueError", "static_rows", "tree_data"]
 
@@ -66,17 +76,19 @@ class TreeWidget(anywidget.AnyWidget):
     ``widget.tree`` is the model. Display the widget (last expression of a cell, or
     ``display(widget)``); every display is a view of the same model and stays in step.
 
-    Traits (all synced with the view): ``tree_data`` (the rolled-up tree), ``error`` (the last
-    rejected action, ``{}`` after a success), ``selected`` (the selected metric id, ``""`` for
-    none), ``period`` and ``scenario`` (``""`` for the last period / the plan), ``focus``
-    (metric ids: show only those, the metrics that connect them to the root and the root;
-    ``None``, the default, shows the whole tree).
+    Synced traits: ``structure`` (the tree's structure with a snapshot of its numbers,
+    rewritten only when the structure, period, scenario or focus changes; numbers travel as
+    deltas), ``error`` (the last rejected action, ``{}`` after a success), ``selected`` (the
+    selected metric id, ``""`` for none), ``period`` and ``scenario`` (``""`` for the last
+    period / the plan), ``focus`` (metric ids: show only those, the metrics that connect them
+    to the root and the root; ``None``, the default, shows the whole tree). ``tree_data`` (not
+    synced) is the whole rolled-up tree as one dict.
     """
 
     _esm = _file_or_placeholder(BUNDLE, "export default {};\n// bundle missing\n")
     _css = _file_or_placeholder(STYLES, "/* bundle missing */\n")
 
-    tree_data = traitlets.Dict().tag(sync=True)
+    structure = traitlets.Dict().tag(sync=True)
     error = traitlets.Dict().tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     period = traitlets.Unicode("").tag(sync=True)
@@ -94,18 +106,23 @@ class TreeWidget(anywidget.AnyWidget):
         _ensure_bundle_attached(type(self))
         self._tree = tree
         self._batch_depth = 0
-        self._dirty = False
+        self._events: list[Mapping[str, Any]] = []
         self._quiet = False
         self._revision = 0
-        self._findings: Findings | None = None
-        self._check_seconds = 0.0
+        self._key = 0
+        self._signature: tuple[Any, ...] | None = None
+        self._numbers: NumberTable | None = None
+        self._findings = ViewFindings(tree)
+        self._unchecked: list[Mapping[str, Any]] = []
+        self._check_timer: asyncio.TimerHandle | None = None
+        self._sent_health: tuple[Any, ...] = ((), None)
         self._rows_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self._unsubscribe: Callable[[], None] | None = None
         if focus is not None:
             focus = focus_ids(tree, focus)
         super().__init__(selected=selected, period=period, scenario=scenario, focus=focus,
                          **kwargs)
-        self.tree_data = {**self._build(), "revision": 0}
+        self._rebuild()
         self._unsubscribe = tree.on_change(_weak_listener(self))
         self.on_msg(self._on_custom_msg)
 
@@ -116,10 +133,36 @@ class TreeWidget(anywidget.AnyWidget):
         """The model this widget shows and edits."""
         return self._tree
 
+    @property
+    def revision(self) -> int:
+        """How many numbers updates Python has sent (the views' numbers are this revision)."""
+        return self._revision
+
+    @property
+    def tree_data(self) -> dict[str, Any]:
+        """The whole rolled-up tree shown, as one dict (read-only, not synced): the structure
+        with each metric's numbers merged in, shaped as :func:`tree_data` returns it."""
+        structure = self.structure
+        numbers = self._numbers.rows if self._numbers is not None else {}
+        metrics = [{**m, **{k: v for k, v in numbers.get(m["id"], {}).items() if k != "text"}}
+                   for m in structure.get("metrics", [])]
+        data = {k: v for k, v in structure.items()
+                if k not in ("metrics", "numbers", "protocol", "key", "focus")}
+        data["metrics"] = metrics
+        data["revision"] = self._revision
+        findings, health_error = self._health()
+        if findings:
+            data["findings"] = findings
+        if health_error:
+            data["health_error"] = health_error
+        return data
+
     def refresh(self) -> None:
-        """Rebuild ``tree_data`` from the model (the tree's listener does this on every
-        change; call it after changing numbers behind the tree's back)."""
-        self._publish()
+        """Recompute every number shown and send what changed (the tree's listener does this
+        on every change; call it after changing numbers behind the tree's back)."""
+        self._findings.reset()
+        self._unchecked = []
+        self._publish(None)
 
     def close(self) -> None:
         """Stop following the tree and close every view."""
@@ -127,6 +170,9 @@ class TreeWidget(anywidget.AnyWidget):
         if unsubscribe is not None:
             unsubscribe()
             self._unsubscribe = None
+        timer = getattr(self, "_check_timer", None)
+        if timer is not None:
+            timer.cancel()
         super().close()
 
     def __repr__(self) -> str:
@@ -187,9 +233,11 @@ class TreeWidget(anywidget.AnyWidget):
 
     @traitlets.observe("period", "scenario", "focus")
     def _view_moved(self, change: Any) -> None:
-        if self._quiet or not self.tree_data:
+        if self._quiet or not self.structure:
             return  # still constructing, or _publish is already at work
-        self._publish(error={})
+        with self.hold_sync():
+            self._publish([])
+            self.error = {}
 
     # ------------------------------------------------------------------ messages from the view
 
@@ -207,45 +255,69 @@ class TreeWidget(anywidget.AnyWidget):
                 self.send_state(keys)
 
     def _on_custom_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        message = content if isinstance(content, Mapping) else {}
-        metric = message.get("metric")
-        field = message.get("field")
-        text = message.get("text")
-        error: dict[str, Any] = {}
+        """A request from a view: anywidget's command message (``{"kind":
+        "anywidget-command", "id", "name", "msg"}``, answered by a response with the same id),
+        or a bare ``{"type": "edit" | "solve", ...}`` message (answered in ``error`` only)."""
+        if isinstance(content, Mapping) and content.get("kind") == COMMAND:
+            answer = self._request(content.get("name"), content.get("msg"))
+            self.send({"id": content.get("id"), "kind": COMMAND_RESPONSE, "response": answer})
+        else:
+            message = dict(content) if isinstance(content, Mapping) else {}
+            self._request(message.pop("type", None), message)
+        self._check_after()
+
+    def _request(self, name: Any, msg: Any) -> dict[str, Any]:
+        """Validate and carry out one request; its answer (``protocol.Answer``)."""
+        model = protocol.REQUESTS.get(name) if isinstance(name, str) else None
+        raw = msg if isinstance(msg, Mapping) else {}
+        error: dict[str, Any]
+        if model is None:
+            error = _error_info(KPITreeError(
+                f"message: unknown type {name!r} (expected 'edit', 'solve' or 'snapshot')"),
+                raw)
+            self.error = error
+            return {"ok": False, "revision": self._revision, "error": error}
+        try:
+            request = model.model_validate(raw)
+        except ValidationError as exc:
+            error = _error_info(_invalid(exc, raw), raw)
+            self.error = error
+            return {"ok": False, "revision": self._revision, "error": error}
+        if isinstance(request, protocol.SnapshotRequest):
+            return self._snapshot_answer(request)
+        error = {}
         with self._batch():
             try:
-                kind = message.get("type")
-                if kind == "edit":
-                    self._edit(metric, field, text, message.get("period"))
-                elif kind == "solve":
-                    field = "target"
-                    self._solve(metric, message.get("lever"), message.get("target"))
-                else:
-                    raise KPITreeError(f"message: unknown type {kind!r} (expected 'edit' or "
-                                       "'solve')")
+                if isinstance(request, protocol.EditRequest):
+                    self._edit(request)
+                elif isinstance(request, protocol.SolveRequest):
+                    self._solve(request)
             except KPITreeError as exc:
-                # beside the field, the path the message starts with says nothing new
-                why = str(exc).removeprefix(f"metrics.{metric}.{field}: ")
-                error = {"metric": metric if isinstance(metric, str) else None,
-                         "field": field if isinstance(field, str) else None,
-                         "text": text if isinstance(text, str) else None,
-                         "message": why}
+                error = _error_info(exc, raw)
             except Exception as exc:
                 error = _failure(exc)
-                self._dirty = True  # a callback failed half way: rebuild to be sure
-        self._publish(error=error, changed=self._dirty)
+                self._events.append({"kind": "data", "metric": None})  # rebuild to be sure
+        with self.hold_sync():
+            self._publish(self._take_events())
+            self.error = error
+        return {"ok": not error, "revision": self._revision, "error": error or None}
 
-    def _edit(self, metric: Any, field: Any, text: Any, period: Any) -> None:
+    def _snapshot_answer(self, request: protocol.SnapshotRequest) -> dict[str, Any]:
+        answer: dict[str, Any] = {"ok": True, "revision": self._revision, "error": None,
+                                  "numbers": None}
+        if request.revision != self._revision or request.structure != self._key:
+            answer["numbers"] = self._numbers_message(None)
+        return answer
+
+    def _edit(self, request: protocol.EditRequest) -> None:
         tree = self._tree
+        metric, field, text = request.metric, request.field, request.text
         m = tree.require(metric, "edit")
-        if field not in EDITABLE_FIELDS:
-            raise KPITreeError(f"metrics.{metric}: cannot edit {field!r} (only target or value)")
         where = f"metrics.{metric}.{field}"
-        if isinstance(text, bool) or not isinstance(text, (str, int, float)):
-            raise KPITreeError(f"{where}: expected the text of a number, got {text!r}")
-        number = (parse_number(text, m.unit, where=where) if isinstance(text, str)
-                  else check_number(text, where))
-        label = self._edit_period(period)
+        number = (parse_number(text, m.unit, where=where, metric=metric, field=field)
+                  if isinstance(text, str) else check_number(text, where, metric=metric,
+                                                             field=field))
+        label = self._edit_period(request.period)
         if field == "value":
             tree.set_value(metric, number, period=label)
         elif self.scenario:
@@ -265,85 +337,196 @@ class TreeWidget(anywidget.AnyWidget):
         if not self._tree.metrics[metric].is_input:
             raise KPITreeError(f"metrics.{metric}.target: scenario {name!r} overrides the "
                                "targets of inputs only; switch to the plan to set a target "
-                               "on a computed metric")
+                               "on a computed metric", metric=metric, field="target",
+                               period=label)
         self._tree.set_scenario_target(name, metric, number, period=label)
 
-    def _solve(self, metric: Any, lever: Any, target: Any) -> None:
+    def _solve(self, request: protocol.SolveRequest) -> None:
         tree = self._tree
+        metric, target = request.metric, request.target
         m = tree.require(metric, "solve")
         if self.scenario:
             raise KPITreeError(f"solve: switch to the plan to solve (scenario {self.scenario!r} "
-                               "is shown)")
+                               "is shown)", metric=metric, field="target")
         label = self._edit_period(None)
         if target not in (None, ""):
-            goal = parse_number(target, m.unit, where=f"metrics.{metric}.target")
+            where = f"metrics.{metric}.target"
+            goal = (parse_number(target, m.unit, where=where, metric=metric, field="target")
+                    if isinstance(target, str) else check_number(target, where, metric=metric,
+                                                                 field="target"))
         else:
             explicit = tree.explicit_targets(label).get(metric)
             if explicit is None:
                 raise KPITreeError(f"solve: {metric!r} has no target of its own to meet; type a "
-                                   "target on it first")
+                                   "target on it first", metric=metric, field="target",
+                                   period=label)
             goal = explicit
         from .analysis.solve import solve
 
-        solve(tree, metric, goal, lever=lever, period=label)
+        solve(tree, metric, goal, lever=request.lever, period=label)
 
     # ------------------------------------------------------------------ model -> view
 
     @contextmanager
     def _batch(self) -> Iterator[None]:
-        """Tree notifications inside only mark the data dirty; the caller publishes once."""
+        """Tree notifications inside are only collected; the caller publishes once."""
         self._batch_depth += 1
         try:
             yield
         finally:
             self._batch_depth -= 1
 
-    def _tree_changed(self, _event: Mapping[str, Any]) -> None:
+    def _take_events(self) -> list[Mapping[str, Any]]:
+        events, self._events = self._events, []
+        return events
+
+    def _tree_changed(self, event: Mapping[str, Any]) -> None:
+        self._events.append(event)
         if self._batch_depth:
-            self._dirty = True
             return
         try:
-            self._publish()
+            self._publish(self._take_events())
+            self._check_after()
         except Exception as exc:
             self.error = _failure(exc)
 
-    def _publish(self, error: dict[str, Any] | None = None, changed: bool = True) -> None:
-        """Send a fresh ``tree_data`` (and ``error``) to the views in one message.
+    def _publish(self, events: list[Mapping[str, Any]] | None) -> None:
+        """Send the views what ``events`` changed (``None``: anything may have changed).
 
-        ``tree_data["revision"]`` counts the answers, so every answer is a change the view
-        hears about, even an edit that moved no number (``changed=False``: the numbers are
-        reused, only the revision moves). When the health check is slow (a large tree), the
-        answer goes out with the findings of the last check and the check runs after it; only
-        if its findings changed does a second ``tree_data`` follow."""
-        self._dirty = False
+        A new structure (or period, scenario, focus) rewrites the ``structure`` trait with a
+        snapshot of the numbers; otherwise only the metrics whose numbers changed go out, as a
+        numbers delta. The health findings are brought up to date first when that is quick;
+        when it is slow (a large tree) they are after the answer (:meth:`_check_after`)."""
         self._forget_vanished_choices()
-        if not changed and self.tree_data:
-            self._send_data(error, dict(self.tree_data))
-            return
-        inline = self._check_seconds <= FINDINGS_INLINE_SECONDS
-        if inline:
-            self._findings = None
-        self._send_data(error)
-        if not inline:
-            before = self._findings
-            self._findings = None
-            self._find()
-            if self._findings != before:
-                self._send_data(None)
+        try:
+            if self._signature != self._structure_signature():
+                self._findings.update(self._take_unchecked(events))
+                self._rebuild()
+                return
+            table = self._numbers
+            assert table is not None
+            if events is None or any(e.get("metric") is None for e in events):
+                ids = table.affected(None)
+            else:
+                ids = [m for e in events for m in table.affected(e.get("metric"))]
+            inline = self._findings.seconds <= FINDINGS_INLINE_SECONDS
+            self._unchecked.extend(events or ())
+            if inline and self._unchecked:
+                ids.extend(self._findings.update(self._take_unchecked([])))
+            changed = table.refresh(ids, self._findings.grouped)
+            self._send_numbers(changed)
+        except Exception as exc:
+            self.error = _failure(exc)
 
-    def _send_data(self, error: dict[str, Any] | None,
-                   data: dict[str, Any] | None = None) -> None:
+    def _take_unchecked(self, events: list[Mapping[str, Any]] | None) -> list[Mapping[str, Any]]:
+        pending, self._unchecked = [*self._unchecked, *(events or ())], []
+        return pending
+
+    def _check_after(self) -> None:
+        """A slow health check runs after the answer, and in a running kernel only once the
+        edits pause (``HEALTH_DELAY`` seconds), so quick edits never wait behind it; its changed
+        findings follow as a second numbers delta."""
+        if not self._unchecked or self._numbers is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._run_check()
+            return
+        if self._check_timer is not None:
+            self._check_timer.cancel()
+        self._check_timer = loop.call_later(HEALTH_DELAY, self._run_check)
+
+    def _run_check(self) -> None:
+        self._check_timer = None
+        if not self._unchecked or self._numbers is None:
+            return
+        try:
+            changed = self._findings.update(self._take_unchecked([]))
+            if changed:
+                self._send_numbers(self._numbers.refresh(changed, self._findings.grouped))
+        except Exception as exc:
+            self.error = _failure(exc)
+
+    def _send_numbers(self, changed: list[str]) -> None:
+        health = self._health()
+        health_changed = health != self._sent_health
+        if not changed and not health_changed:
+            return
+        base = self._revision
         self._revision += 1
-        if data is None:
-            try:
-                data = self._build()
-            except Exception as exc:
-                data, error = dict(self.tree_data), _failure(exc)
-        data["revision"] = self._revision
-        with self.hold_sync():
-            self.tree_data = data
-            if error is not None:
-                self.error = error
+        message = self._numbers_message(changed, base=base)
+        if health_changed:
+            message["findings"], message["health_error"] = health
+            self._sent_health = health
+        self.send(message)
+
+    def _numbers_message(self, ids: list[str] | None, base: int | None = None) -> dict[str, Any]:
+        """A numbers message: a snapshot of every metric (``ids`` None) or a delta."""
+        table = self._numbers
+        assert table is not None
+        rows = table.rows
+        message: dict[str, Any] = {
+            "kind": "numbers", "structure": self._key, "revision": self._revision,
+            "base": base,
+            "metrics": {m: rows[m] for m in (table.ids if ids is None else ids)},
+        }
+        if ids is None:
+            message["findings"], message["health_error"] = self._health()
+        return message
+
+    def _health(self) -> tuple[list[dict[str, Any]], str | None]:
+        return list(self._findings.grouped.get("", ())), self._findings.error
+
+    def _rebuild(self) -> None:
+        """A new structure: the ``structure`` trait with a snapshot of every number."""
+        tree = self._tree
+        self._signature = self._structure_signature()
+        self._key += 1
+        period, scenario = self.period or None, self.scenario or None
+        shown: set[str] | None = None
+        focused: set[str] = set()
+        if self.focus is not None:
+            focused = set(focus_ids(tree, self.focus))
+            shown = with_context(tree, focused)
+        self._numbers = NumberTable(tree, period, scenario, shown=shown,
+                                    findings=self._findings.grouped)
+        self._revision += 1
+        metrics = []
+        for row in self._rows():
+            if shown is not None and row["id"] not in shown:
+                continue
+            metric = {**row, "context": shown is not None and row["id"] not in focused}
+            if shown is not None:
+                metric["children"] = [c for c in row["children"] if c in shown]
+            metrics.append(metric)
+        hypotheses = [h for h in tree.hypotheses
+                      if shown is None or (h.driver in shown and h.outcome in shown)]
+        self._sent_health = self._health()
+        self.structure = {
+            "protocol": protocol.VERSION,
+            "key": self._key,
+            "name": tree.name or "",
+            "root": tree.root,
+            "period": tree.period_label(period),
+            "periods": list(tree.periods),
+            "scenario": scenario,
+            "scenarios": list(tree.scenarios),
+            "focus": list(self.focus) if self.focus is not None else None,
+            "total_metrics": len(tree.metrics),
+            "metrics": metrics,
+            "hypotheses": [{"from": h.driver, "to": h.outcome, "sign": str(h.sign),
+                            "note": h.note} for h in hypotheses],
+            "numbers": self._numbers_message(None),
+        }
+
+    def _structure_signature(self) -> tuple[Any, ...]:
+        """What the structure trait depends on; the metric objects by identity."""
+        tree = self._tree
+        return (tree.name, tree.root, tuple(tree.hypotheses), tuple(tree.periods),
+                tuple(tree.scenarios), self.period, self.scenario,
+                None if self.focus is None else tuple(self.focus),
+                tuple(map(id, tree.metrics.values())))
 
     def _forget_vanished_choices(self) -> None:
         """A scenario removed (or a period gone) from Python: show the default instead."""
@@ -358,20 +541,6 @@ class TreeWidget(anywidget.AnyWidget):
                 self.focus = [m for m in self.focus if m in tree.metrics]
         finally:
             self._quiet = False
-
-    def _build(self) -> dict[str, Any]:
-        return tree_data(self._tree, period=self.period or None,
-                         scenario=self.scenario or None, rows=self._rows(),
-                         findings=self._find(), focus=self.focus)
-
-    def _find(self) -> Findings:
-        """The health findings: the last ones computed, or a fresh check when they were
-        dropped; records how long a check takes."""
-        if self._findings is None:
-            started = time.perf_counter()
-            self._findings = _findings(self._tree)
-            self._check_seconds = time.perf_counter() - started
-        return self._findings
 
     def _rows(self) -> list[dict[str, Any]]:
         """The structure part of each metric's row, rebuilt only when the structure (the
@@ -407,42 +576,48 @@ def _weak_listener(widget: TreeWidget) -> Callable[[Mapping[str, Any]], None]:
 
 
 def _failure(exc: BaseException) -> dict[str, Any]:
+    """Any failure on the Python side as the ``error`` trait holds it."""
     message = str(exc) if isinstance(exc, KPITreeError) else f"{type(exc).__name__}: {exc}"
-    return {"metric": None, "field": None, "message": message}
+    return {"metric": None, "field": None, "period": None, "text": None, "message": message}
+
+
+def _error_info(exc: KPITreeError, request: Mapping[str, Any]) -> dict[str, Any]:
+    """A rejected request as ``protocol.ErrorInfo``: where comes from the error's own
+    ``metric``/``field``/``period`` and else from the request; the message loses the
+    ``metrics.<id>.<field>:`` prefix (it is shown beside that field)."""
+
+    def text_of(key: str) -> str | None:
+        value = request.get(key)
+        return value if isinstance(value, str) else None
+
+    metric = exc.metric or text_of("metric")
+    field = exc.field or text_of("field") or ("target" if "lever" in request else None)
+    message = str(exc)
+    for prefix in (f"metrics.{metric}.{field}: ", f"metrics.{metric}: "):
+        message = message.removeprefix(prefix)
+    return {"metric": metric, "field": field, "period": exc.period or text_of("period"),
+            "message": message, "text": text_of("text")}
+
+
+def _invalid(exc: ValidationError, request: Mapping[str, Any]) -> KPITreeError:
+    """A request that does not match its model, said as for a person."""
+    first = exc.errors()[0]
+    loc = ".".join(str(part) for part in first["loc"])
+    head = loc.split(".")[0]
+    if head == "text":
+        return KPITreeError(f"expected the text of a number, got {show(request.get('text'))}")
+    if head == "field":
+        return KPITreeError(f"cannot edit {show(request.get('field'))} (only target or value)")
+    if first["type"] == "missing":
+        return KPITreeError(f"message: {loc} is missing")
+    if first["type"] == "extra_forbidden":
+        return KPITreeError(f"message: unknown key {loc!r}")
+    return KPITreeError(f"message: {loc}: {first['msg']}")
 
 
 # ---------------------------------------------------------------------- tree_data
 
-
-def _num(x: Any) -> float | None:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 Findings = tuple[dict[str, list[dict[str, Any]]], str | None]
-
-
-def _findings(tree: Tree) -> Findings:
-    """Health findings grouped per metric, and the message of a check that failed."""
-    try:
-        from .health import check
-
-        found = check(tree)
-    except Exception as exc:
-        return {}, f"health check failed: {type(exc).__name__}: {exc}"
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for f in found:
-        get = f.get if isinstance(f, Mapping) else (lambda k, f=f: getattr(f, k, None))
-        metric = get("metric")
-        item = {"rule": str(get("rule")), "severity": str(get("severity")),
-                "message": str(get("message"))}
-        if get("reason"):
-            item["reason"] = str(get("reason"))
-        grouped.setdefault(str(metric) if metric is not None else "", []).append(item)
-    return grouped, None
 
 
 def static_rows(tree: Tree) -> list[dict[str, Any]]:
@@ -480,7 +655,9 @@ def tree_data(tree: Tree, period: str | None = None, scenario: str | None = None
     """The ``tree_data`` trait: the rolled-up tree as plain JSON-ready Python (NaN and
     infinities become ``None``), shaped as in ``docs/widget-protocol.md``.
 
-    ``rows`` (from :func:`static_rows`) and ``findings`` may be passed in when known.
+    The whole tree from ``tree.rollup()`` in one go (what :attr:`TreeWidget.tree_data` keeps
+    up to date edit by edit). ``rows`` (from :func:`static_rows`) and ``findings`` (grouped
+    per metric, and a failed check's message) may be passed in when known.
     ``focus`` (metric ids) keeps only those metrics, the ones that connect them to the root
     and the root; the connecting ones (not in ``focus``) are marked ``"context": True``.
 
@@ -497,7 +674,10 @@ def tree_data(tree: Tree, period: str | None = None, scenario: str | None = None
     ids = df.index.tolist()
     if rows is None or [r["id"] for r in rows] != ids:
         rows = static_rows(tree)
-    grouped, health_error = findings if findings is not None else _findings(tree)
+    if findings is None:
+        checked = ViewFindings(tree)
+        findings = checked.grouped, checked.error
+    grouped, health_error = findings
     value, target, implied, variance, variance_pct, status = (
         df[c].tolist() for c in ("value", "target", "implied_target", "variance",
                                  "variance_pct", "status"))

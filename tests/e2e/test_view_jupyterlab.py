@@ -304,6 +304,24 @@ def test_two_views_of_one_widget_stay_in_step(page, lab):
     assert not page.problems, page.problems
 
 
+def test_a_view_displayed_after_edits_shows_the_latest_numbers(page, lab):
+    """The structure trait's snapshot predates the edits; a view joining late asks for every
+    number and shows what Python has now."""
+    nb = Notebook(page, lab, "late_view.ipynb", [SMALL + "w", "w"])
+    nb.run(0)
+    first = nb.wait_view(0, "revenue")
+    type_edit(first, "arpc", "150")
+    nb.python("tree.set_value('lost_customers', 280)")  # a change made in Python, too
+    expected = nb.py_json(ROOT_TARGET)
+    wait_raw(page, first, "revenue", expected)
+    nb.run(1)
+    late = nb.wait_view(1, "revenue")
+    wait_raw(page, late, "arpc", 150)
+    wait_raw(page, late, "revenue", expected)
+    assert view_state(page, late) == view_state(page, first)
+    assert not page.problems, page.problems
+
+
 def test_thirty_quick_edits_end_with_python_and_the_view_agreeing(page, lab):
     nb = Notebook(page, lab, "quick.ipynb", [SMALL + "w"])
     nb.run(0)

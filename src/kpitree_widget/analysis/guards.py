@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from .. import engine
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -32,6 +34,45 @@ def worse_than_target(value: float, target: float, direction: str) -> bool:
     if not (math.isfinite(value) and math.isfinite(target)):
         return False
     return value > target if direction == "down" else value < target
+
+
+def conflicts(tree: Tree, pairs: list[tuple[str, str]],
+              period: Any = None) -> list[dict[str, Any]]:
+    """The rows of :func:`guard_report` (without the status columns) for the ``pairs`` whose
+    two metrics are both worse than target in ``period`` (default: the last), read straight
+    from the engine's arrays: no rollup of the whole tree, so the health check can ask about
+    a few pairs after every edit.
+
+    >>> conflicts(tree, guard_pairs(tree))  # doctest: +SKIP
+    [{'guard': 'cac', 'guard_name': 'CAC', ..., 'conflict': True}]
+    """
+    if not pairs:
+        tree.period_index(period)  # still a KPITreeError for an unknown period
+        return []
+    arrays, index = tree.arrays()
+    p = tree.period_index(period)
+    label = tree.period_label(period)
+    rows: list[dict[str, Any]] = []
+    for guard, guarded in pairs:
+        row: dict[str, Any] = {}
+        worse = []
+        for side, metric_id in (("guard", guard), ("guarded", guarded)):
+            metric = tree.metrics[metric_id]
+            value = float(arrays[index[metric_id]][p, engine.VALUE])
+            target = float(arrays[index[metric_id]][p, engine.TARGET])
+            typed = None if metric.is_input else tree.get_target(metric_id)
+            if isinstance(typed, dict):  # an explicit target on a computed metric wins
+                if label is not None and label in typed:
+                    target = float(typed[label])
+            elif typed is not None:
+                target = float(typed)
+            row.update({side: metric_id, f"{side}_name": metric.name,
+                        f"{side}_owner": metric.owner, f"{side}_value": value,
+                        f"{side}_target": target})
+            worse.append(worse_than_target(value, target, metric.direction))
+        if all(worse):
+            rows.append({**row, "conflict": True})
+    return rows
 
 
 def guard_report(tree: Tree, period: Any = None, only_conflicts: bool = True) -> pd.DataFrame:

@@ -13,6 +13,8 @@ owner.missing
 
 Thresholds are keywords (``tree.check(max_depth=5)``) or the file's ``config: {check: {...}}``;
 ``ignore`` skips rules or whole families (``ignore=["cadence", "lag.missing"]``).
+:class:`IncrementalCheck` keeps the findings up to date edit by edit, re-running only the rules
+an edit can change.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from typing import TYPE_CHECKING, Any
 from . import content, links, people, structure  # noqa: F401  (they register the rules)
 from .context import Context
 from .findings import Finding, Findings, findings_frame, sort_findings
+from .incremental import IncrementalCheck
 from .registry import RULES, THRESHOLDS, Rule, resolve_thresholds
+from .run import rule_findings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,8 +39,8 @@ _ordered = sorted(RULES.values(), key=lambda r: FAMILIES.index(r.id.split(".")[0
 RULES.clear()
 RULES.update((r.id, r) for r in _ordered)
 
-__all__ = ["RULES", "THRESHOLDS", "Finding", "Findings", "Rule", "check", "findings_frame",
-           "rules_frame"]
+__all__ = ["RULES", "THRESHOLDS", "Finding", "Findings", "IncrementalCheck", "Rule", "check",
+           "findings_frame", "rules_frame"]
 
 
 def check(tree: Tree, **thresholds: Any) -> Findings:
@@ -52,20 +56,19 @@ def check(tree: Tree, **thresholds: Any) -> Findings:
     for rule in RULES.values():
         if rule.id in ignore or rule.func is None:
             continue
-        for hit in rule.func(ctx):
-            name = ctx.name(hit.metric) if hit.metric and hit.metric in ctx.metrics else None
-            found.append(Finding(rule.id, hit.severity or rule.severity, hit.metric,
-                                 hit.message, rule.reason, name, hit.related))
+        found += rule_findings(rule, ctx)
     order: dict[str | None, int] = {m: i for m, i in ctx.order.items()}
     return sort_findings(found, order)
 
 
 def rules_frame() -> pd.DataFrame:
-    """Every rule: id, default severity, the thresholds it reads with their defaults, what to
-    do about a finding, and why the rule exists."""
+    """Every rule: id, default severity, the thresholds it reads with their defaults, what of
+    the tree it reads (which edits re-run it), what to do about a finding, and why the rule
+    exists."""
     import pandas as pd
 
     rows = [{"rule": r.id, "severity": r.severity,
              "thresholds": ", ".join(f"{t}={THRESHOLDS[t][0]:g}" for t in r.thresholds),
-             "fix": r.fix, "reason": r.reason} for r in RULES.values()]
+             "reads": ", ".join(r.reads), "fix": r.fix, "reason": r.reason}
+            for r in RULES.values()]
     return pd.DataFrame(rows).set_index("rule")

@@ -37,7 +37,7 @@ def _is_rate(metric: Metric) -> bool:
     return metric.unit in ("percent", "ratio") or bool(IS_RATE.search(text_of(metric)))
 
 
-@rule("root.composite", "error",
+@rule("root.composite", "error", reads=("structure", "text"),
       reason="""A North Star is one number that captures the value customers get and predicts
       revenue. 'Growth x engagement x retention' is a formula, not a metric: nobody can say
       what moved it.""",
@@ -50,7 +50,7 @@ def composite_root(ctx: Context) -> Iterator[Hit]:
                   "the others below it as drivers.")
 
 
-@rule("root.efficiency_ratio", "error",
+@rule("root.efficiency_ratio", "error", reads=("structure", "text"),
       reason="""LTV/CAC, ROI, margins and payback measure financial efficiency. They are
       guardrails that belong on the tree, but a root should count customer value created: an
       efficiency ratio can rise while the business shrinks.""",
@@ -67,7 +67,7 @@ def efficiency_root(ctx: Context) -> Iterator[Hit]:
                   "(e.g. ARR, active customers, GMV).")
 
 
-@rule("vanity.metric", "warning",
+@rule("vanity.metric", "warning", reads=("structure", "text"),
       reason="""Page views, downloads, followers, press mentions and the like can triple while
       the business stands still. The test: if this number tripled, would the business
       meaningfully improve? If unclear, it is vanity.""",
@@ -88,7 +88,7 @@ def vanity(ctx: Context) -> Iterator[Hit]:
                       f"{todo}")
 
 
-@rule("coverage.unit_economics", "warning",
+@rule("coverage.unit_economics", "warning", reads=("text",),
       reason="""Trees built only from growth metrics hide growth bought at a loss. CAC, LTV,
       gross margin or payback keep the cost of growth in view.""",
       fix="""Add a unit-economics metric (tag it unit_economics), as a guardrail if it does not
@@ -100,7 +100,7 @@ def unit_economics(ctx: Context) -> Iterator[Hit]:
                   "tree owned by the CFO.")
 
 
-@rule("coverage.quality", "warning",
+@rule("coverage.quality", "warning", reads=("text",),
       reason="""Pipeline, bookings and revenue can all look fine while the experience decays;
       quality metrics (NPS, CSAT, support volume, customer effort) show it first.""",
       fix="Add a quality or experience metric, ideally as a leaf, and tag it quality.")
@@ -110,7 +110,7 @@ def quality(ctx: Context) -> Iterator[Hit]:
                   "effort) is on the tree: add one, ideally as a leaf, tagged quality.")
 
 
-@rule("coverage.short_lag", "warning", thresholds=("short_lag",),
+@rule("coverage.short_lag", "warning", reads=("structure", "text"), thresholds=("short_lag",),
       reason="""A tree whose leaves all take a month or more to move cannot be managed week by
       week. Useful trees have leaves at short lags (calls: same day, demos: a day, pipeline:
       one to two weeks) as well as long ones.""",
@@ -130,7 +130,7 @@ def short_lag(ctx: Context) -> Iterator[Hit]:
                   f"{min(known):g}): add a leading input the weekly review can act on.")
 
 
-@rule("leaf.slow", "warning", thresholds=("max_leaf_lag",),
+@rule("leaf.slow", "warning", reads=("structure", "text"), thresholds=("max_leaf_lag",),
       reason="""A leaf is something its owner can move within a quarter. A number that takes
       longer to respond is an outcome: managing it directly means waiting months to learn.""",
       fix="Make it a parent: break it into inputs its owner can move within 90 days.")
@@ -144,7 +144,7 @@ def slow_leaf(ctx: Context) -> Iterator[Hit]:
                       "owner can move within a quarter.")
 
 
-@rule("leaf.activity", "warning",
+@rule("leaf.activity", "warning", reads=("structure", "text"),
       reason="""Calls made, emails sent and demos done are activity, not outcomes. They can sit
       on the tree as the lowest leaves feeding an outcome metric, with a clear owner, but
       measured for their own sake or high up they reward busywork.""",
@@ -166,7 +166,7 @@ def activity(ctx: Context) -> Iterator[Hit]:
                       "the bottom, under the outcome it feeds.")
 
 
-@rule("cadence.missing", "info",
+@rule("cadence.missing", "info", reads=("structure", "text"),
       reason="""The cadence (weekly, monthly, quarterly) decides which review looks at a metric;
       without one it falls between the reviews.""",
       fix="Set cadence: weekly, monthly or quarterly.")
@@ -177,7 +177,7 @@ def missing_cadence(ctx: Context) -> Iterator[Hit]:
                             "set weekly, monthly or quarterly on each so it lands in a review")
 
 
-@rule("lag.missing", "info",
+@rule("lag.missing", "info", reads=("structure", "text"),
       reason="""The lag (days from action to the number moving) tells which leaves the weekly
       review can act on and which are really outcomes.""",
       fix="Set lag_days on the leaf.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,12 @@ class Context:
         self.link = {m: lnk for m, _, _, lnk in self.outline}
         self.order = {m: i for i, (m, *_) in enumerate(self.outline)}
         self.leaves = [m for m, *_ in self.outline if self.metrics[m].is_input]
+
+    def scope(self, only: Collection[str]) -> list[str]:
+        """The metrics of ``only`` that are on the tree, in outline order: what a rule run for
+        some metrics only looks at."""
+        order = self.order
+        return sorted((m for m in set(only) if m in order), key=order.__getitem__)
 
     def metric(self, metric_id: str) -> Metric:
         return self.metrics[metric_id]

@@ -2,34 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from ..errors import hint
 from .context import Context
 from .registry import Hit, rule
 
 
-@rule("conflict.guard", "warning",
+@rule("conflict.guard", "warning", reads=("numbers", "guards", "structure", "text"), scoped=True,
       reason="""Guard metrics are declared counterweights: discount rate against new ARR, cost
       per lead against lead volume. When both sides of a pair are worse than plan, the trade-off
       the guard watches is not paying off, and the two owners need to look at it together.""",
       fix="Review the pair together with both owners and decide which one takes priority.")
-def guard_conflict(ctx: Context) -> Iterator[Hit]:
-    from ..analysis.guards import guard_report  # loaded on first use: it builds rollups
+def guard_conflict(ctx: Context, only: Collection[str] | None = None) -> Iterator[Hit]:
+    from ..analysis.guards import conflicts, guard_pairs  # loaded on first use
 
-    report = guard_report(ctx.tree)
-    for row in report.itertuples(index=False):
-        owners = [o for o in (row.guard_owner, row.guarded_owner) if isinstance(o, str)]
+    tree = ctx.tree
+    if only is None:
+        pairs = guard_pairs(tree)
+    else:
+        pairs = [(m, g) for m in ctx.scope(only)
+                 if (g := ctx.metric(m).guards) and g in ctx.metrics and g != m]
+    for row in conflicts(tree, pairs):
+        guard, guarded = row["guard"], row["guarded"]
+        owners = [o for o in (row["guard_owner"], row["guarded_owner"]) if isinstance(o, str)]
         who = f" with {' and '.join(dict.fromkeys(owners))}" if owners else ""
-        yield Hit(row.guard, f"{row.guard_name} is worse than plan "
-                  f"({ctx.number(row.guard, row.guard_value)} against "
-                  f"{ctx.number(row.guard, row.guard_target)}) and so is {row.guarded_name}, the "
-                  f"metric it counterweights ({ctx.number(row.guarded, row.guarded_value)} "
-                  f"against {ctx.number(row.guarded, row.guarded_target)}): the trade-off is not "
-                  f"paying off. Review the two together{who}.", related=(row.guarded,))
+        yield Hit(guard, f"{row['guard_name']} is worse than plan "
+                  f"({ctx.number(guard, row['guard_value'])} against "
+                  f"{ctx.number(guard, row['guard_target'])}) and so is {row['guarded_name']}, "
+                  f"the metric it counterweights ({ctx.number(guarded, row['guarded_value'])} "
+                  f"against {ctx.number(guarded, row['guarded_target'])}): the trade-off is not "
+                  f"paying off. Review the two together{who}.", related=(guarded,))
 
 
-@rule("conflict.unknown_guard", "error",
+@rule("conflict.unknown_guard", "error", reads=("structure", "text"),
       reason="""A guard names the metric it keeps honest; a pointer to no metric means the pair
       is never reviewed together.""",
       fix="Point `guards:` at the id of the metric this one counterweights.")
@@ -47,7 +53,7 @@ def unknown_guard(ctx: Context) -> Iterator[Hit]:
                       f"{hint(metric.guards, ctx.metrics)}.")
 
 
-@rule("conflict.unpaired_guard", "info",
+@rule("conflict.unpaired_guard", "info", reads=("structure", "text"),
       reason="""A metric marked as a guard should say which metric it counterweights, so the
       pair can be reviewed together and checked for conflicts.""",
       fix="Add `guards: <metric id>` to the guard metric.")
@@ -66,7 +72,7 @@ def _key_result(okr: dict[str, object], number: int) -> str:
     return f"Key result {text!r}{of}"
 
 
-@rule("okr.unlinked", "warning",
+@rule("okr.unlinked", "warning", reads=("structure", "text"),
       reason="""Key results should move metrics on the tree. One that points at nothing on the
       tree pursues a number that does not connect to the North Star.""",
       fix="Set the key result's `metric:` to the tree metric it moves, or rethink the key result.")
@@ -82,7 +88,7 @@ def okr_unlinked(ctx: Context) -> Iterator[Hit]:
                       f"{hint(str(metric), ctx.metrics)}.")
 
 
-@rule("okr.no_owner", "warning",
+@rule("okr.no_owner", "warning", reads=("structure", "text"),
       reason="""A key result is delivered by whoever owns its metric; without an owner nobody
       is accountable for the quarter's push.""",
       fix="Give the key result's metric an owner.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from .registry import Hit, rule
 from .words import TITLE_WORDS, is_team_name, joint_parts
 
 
-@rule("owner.missing", "error",
+@rule("owner.missing", "error", reads=("structure", "text"),
       reason="""Every leaf needs one person who moves it week by week. A leaf nobody owns is a
       number nobody manages: either the org chart has a gap or the metric does not belong.""",
       fix="Name the one person or role accountable for the leaf, or remove the leaf.")
@@ -26,7 +26,7 @@ def missing_owner(ctx: Context) -> Iterator[Hit]:
                       "role who will move it, or take it off the tree.")
 
 
-@rule("owner.missing_output", "warning",
+@rule("owner.missing_output", "warning", reads=("structure", "text"),
       reason="""Computed metrics roll up from their leaves, but someone still answers for them
       in the monthly and quarterly reviews, usually the leader whose teams own the leaves.""",
       fix="Give the metric the owner who answers for it in reviews.")
@@ -38,7 +38,7 @@ def missing_output_owner(ctx: Context) -> Iterator[Hit]:
                       "it in reviews (often the one whose teams own the metrics below it).")
 
 
-@rule("owner.joint", "error",
+@rule("owner.joint", "error", reads=("structure", "text"),
       reason="""Joint ownership is no ownership: when 'Marketing and Sales' own a number, each
       can wait for the other and nobody is accountable when it misses.""",
       fix="Keep one owner; the others become contributors named in the description.")
@@ -53,7 +53,7 @@ def joint_owner(ctx: Context) -> Iterator[Hit]:
                       f"owner{example} and make the others contributors.")
 
 
-@rule("owner.team", "warning",
+@rule("owner.team", "warning", reads=("structure", "text"),
       reason="""An owner should be a person or a role that can be held to the number. A team or
       department name spreads the accountability across everyone in it.""",
       fix="Name the role in that team who is accountable (e.g. 'Head of Marketing').")
@@ -68,30 +68,33 @@ def team_owner(ctx: Context) -> Iterator[Hit]:
                       f"person: name the accountable role (e.g. 'Head of {team}').")
 
 
-@rule("target.missing", "warning",
+@rule("target.missing", "warning", reads=("numbers", "structure", "text"), scoped=True,
       reason="""Each leaf needs a target, a number rather than a range, so the plan rolls up
       through the formulas to the North Star and a miss is visible.""",
       fix="Set a target on the leaf (tree.set_target or `target:` in the file).")
-def missing_target(ctx: Context) -> Iterator[Hit]:
+def missing_target(ctx: Context, only: Collection[str] | None = None) -> Iterator[Hit]:
     root = ctx.name(ctx.root)
-    for metric_id in ctx.leaves:
+    leaves = ctx.leaves if only is None else [
+        m for m in ctx.scope(only) if ctx.metric(m).is_input]
+    for metric_id in leaves:
         if ctx.tree.get_target(metric_id) is None:
             yield Hit(metric_id, f"{ctx.name(metric_id)} has no target: set a number (not a "
                       f"range) so the plan rolls up to {root}.")
 
 
-@rule("target.gap", "warning", thresholds=("target_gap",),
+@rule("target.gap", "warning", reads=("numbers", "structure", "text"), scoped=True,
+      thresholds=("target_gap",),
       reason="""A target typed on a computed metric must be reachable through its formula. When
       it differs from what the drivers' targets add up to, the plan does not roll up and the
       gap is unassigned work.""",
       fix="""Raise or lower the drivers' targets to close the gap (tree.solve does it for one
       lever), or change the typed target.""")
-def target_gap(ctx: Context) -> Iterator[Hit]:
+def target_gap(ctx: Context, only: Collection[str] | None = None) -> Iterator[Hit]:
     tree = ctx.tree
     arrays, index = tree.arrays()
     periods: list[str | None] = list(tree.periods) or [None]
     tol = ctx.th["target_gap"]
-    for metric_id in ctx.order:
+    for metric_id in ctx.order if only is None else ctx.scope(only):
         metric = ctx.metric(metric_id)
         if metric.is_input:
             continue

@@ -1,17 +1,39 @@
 """The rule registry and the thresholds the rules read.
 
 A rule is a small function ``(ctx) -> iterable of Hit`` registered with an id, a default
-severity, the thresholds it reads, why it exists and what to do about it. The check turns each
-hit into a :class:`~kpitree_widget.health.findings.Finding`.
+severity, what it reads of the tree, the thresholds it reads, why it exists and what to do about
+it. The check turns each hit into a :class:`~kpitree_widget.health.findings.Finding`.
+
+What a rule reads (``reads=``) decides which edits can change its findings:
+
+- ``structure``: formulas, the root, hypotheses, guard and OKR links (the outline);
+- ``text``: names, ids, owners, tags, units, kinds, cadences, lags, the OKR list;
+- ``numbers``: values and targets, stored and computed through the formulas, and the periods;
+- ``scenarios``: the scenarios' targets;
+- ``guards``: with ``numbers``, a finding about a guard also reads the numbers of the metric it
+  guards (and so changes when that metric's numbers do);
+- ``hypotheses``: with ``numbers``, a finding about a metric also reads the numbers of the
+  metrics linked to it by hypotheses (either end).
+
+A rule that reads ``numbers`` can be ``scoped``: it takes ``only`` (a collection of metric ids,
+or None for all) and yields only the findings about those metrics, exactly as a full run would
+yield them; it yields no tree-wide findings. A number edit then re-runs it for the metrics the
+edit can reach (see :class:`~kpitree_widget.health.IncrementalCheck`).
+
+>>> RULES["target.missing"].reads, RULES["target.missing"].scoped
+(('numbers', 'structure', 'text'), True)
+>>> RULES["owner.missing"].reads
+('structure', 'text')
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from ..errors import KPITreeError, did_you_mean
 
@@ -32,6 +54,9 @@ THRESHOLDS: dict[str, tuple[float, str]] = {
     "target_gap": (0.01, "relative gap allowed between a typed and an implied target"),
 }
 OPTIONS = ("ignore",)
+# what a rule may read (see the module docstring)
+READS = ("structure", "text", "numbers", "scenarios", "guards", "hypotheses")
+LINKS = ("guards", "hypotheses")  # links whose other end's numbers a finding reads
 
 
 @dataclass(frozen=True)
@@ -48,9 +73,20 @@ class Hit:
 RuleFunction = Callable[["Context"], Iterable[Hit]]
 
 
+class ScopedRuleFunction(Protocol):
+    """A rule function that can run for some metrics only (``only=None``: all of them)."""
+
+    def __call__(self, ctx: Context, only: Collection[str] | None = None, /) -> Iterable[Hit]:
+        ...
+
+
+F = TypeVar("F", bound=RuleFunction)
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A registered health rule."""
+    """A registered health rule: ``reads`` says what of the tree it reads, ``scoped`` whether
+    it can run for some metrics only (see the module docstring)."""
 
     id: str
     severity: str
@@ -58,21 +94,39 @@ class Rule:
     fix: str
     thresholds: tuple[str, ...] = ()
     func: RuleFunction | None = field(default=None, compare=False, repr=False)
+    reads: tuple[str, ...] = ("structure", "text")
+    scoped: bool = False
+
+    def run(self, ctx: Context, only: Collection[str] | None = None) -> Iterable[Hit]:
+        """The rule's hits, for the metrics in ``only`` (a scoped rule) or all of them."""
+        assert self.func is not None, self.id
+        if only is None:
+            return self.func(ctx)
+        if not self.scoped:
+            raise TypeError(f"rule {self.id} cannot run for some metrics only")
+        func: ScopedRuleFunction = self.func  # type: ignore[assignment]  # checked by rule()
+        return func(ctx, only)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: str, *, reason: str, fix: str,
-         thresholds: tuple[str, ...] = ()) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule function under ``rule_id``."""
+def rule(rule_id: str, severity: str, *, reason: str, fix: str, reads: tuple[str, ...],
+         thresholds: tuple[str, ...] = (), scoped: bool = False) -> Callable[[F], F]:
+    """Register a rule function under ``rule_id``; ``reads`` names what it reads of the tree
+    and ``scoped`` says it takes ``only`` (see the module docstring)."""
     assert severity in ("error", "warning", "info"), severity
     for name in thresholds:
         assert name in THRESHOLDS, name
+    assert reads and all(r in READS for r in reads), (rule_id, reads)
+    assert not scoped or "numbers" in reads, f"{rule_id}: only number rules are scoped"
+    assert "numbers" in reads or not set(reads) & set(LINKS), rule_id
 
-    def register(func: RuleFunction) -> RuleFunction:
+    def register(func: F) -> F:
+        if scoped:
+            assert "only" in inspect.signature(func).parameters, f"{rule_id}: no `only`"
         RULES[rule_id] = Rule(rule_id, severity, " ".join(reason.split()), " ".join(fix.split()),
-                              thresholds, func)
+                              thresholds, func, tuple(reads), scoped)
         return func
 
     return register

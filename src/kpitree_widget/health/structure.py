@@ -13,7 +13,7 @@ def _names(ctx: Context, ids: list[str], limit: int = 4) -> str:
     return ", ".join(shown) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-@rule("structure.detached", "error",
+@rule("structure.detached", "error", reads=("structure", "text"),
       reason="""A KPI tree is one decomposition of one North Star. A metric that no formula or
       hypothesis connects to the root is a second tree or part of a metric soup: nobody can
       say how moving it moves the North Star.""",
@@ -40,7 +40,8 @@ def detached(ctx: Context) -> Iterator[Hit]:
                   related=tuple(below))
 
 
-@rule("structure.depth", "warning", thresholds=("min_depth", "max_depth"),
+@rule("structure.depth", "warning", reads=("structure", "text"),
+      thresholds=("min_depth", "max_depth"),
       reason="""Three to four levels (root, drivers, team metrics, operational leaves) is what
       people can navigate and recite. Five or more and nobody follows the tree; one or two and
       it is a North Star with a dashboard, not a tree.""",
@@ -59,7 +60,8 @@ def depth(ctx: Context) -> Iterator[Hit]:
                   "people will not navigate it. Merge intermediate metrics to flatten it.")
 
 
-@rule("structure.drivers", "warning", thresholds=("min_drivers", "max_drivers"),
+@rule("structure.drivers", "warning", reads=("structure", "text"),
+      thresholds=("min_drivers", "max_drivers"),
       reason="""The North Star should be determined by a few level-1 drivers (2 to 4, some guides
       say 3 to 5) through visible math. One driver adds nothing; many dilute focus.""",
       fix="Show the math under the North Star with 2 to 4 drivers; group extra ones.")
@@ -79,7 +81,7 @@ def drivers(ctx: Context) -> Iterator[Hit]:
                   f"{high}): group them into 2 to 4 so the top of the tree stays readable.")
 
 
-@rule("structure.too_many_leaves", "warning", thresholds=("max_leaves",),
+@rule("structure.too_many_leaves", "warning", reads=("structure",), thresholds=("max_leaves",),
       reason="""Leaves are what people attend to every week. Past about 25 nobody can, and the
       tree is back to a metric soup.""",
       fix="Cut or merge leaves until there are at most 25 (12 to 15 is easier to run).")
@@ -90,7 +92,7 @@ def too_many_leaves(ctx: Context) -> Iterator[Hit]:
                   "nobody can attend to them all. Cut or merge leaves that no one reviews.")
 
 
-@rule("structure.few_leaves", "info", thresholds=("min_leaves",),
+@rule("structure.few_leaves", "info", reads=("structure",), thresholds=("min_leaves",),
       reason="""A working tree ends in 12 to 25 operational leaves; with fewer, the leaves tend
       to be outcomes nobody can move directly. Fine for a first draft.""",
       fix="Break drivers down until each leaf is something one person moves within a quarter.")
@@ -102,7 +104,7 @@ def few_leaves(ctx: Context) -> Iterator[Hit]:
                   "until each leaf is something one person can move.")
 
 
-@rule("structure.too_complex", "info", thresholds=("max_metrics",),
+@rule("structure.too_complex", "info", reads=("structure",), thresholds=("max_metrics",),
       reason="""The shorter guides hold that more than 20 metrics in all cannot be recited or
       tracked, and aim for 12 to 15; the longer ones allow up to 25 leaves.""",
       fix="Check that every metric earns its place; drop the ones no review looks at.")

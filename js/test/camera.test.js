@@ -1,0 +1,55 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from "vitest";
+import { Camera } from "../camera.js";
+
+/** A camera over a fresh viewport, counting the transforms it applied. */
+function setup() {
+  const viewport = document.createElement("div");
+  const applied = { count: 0 };
+  const camera = new Camera(viewport, () => applied.count++, 0.75);
+  camera.listen(viewport);
+  return { viewport, camera, applied };
+}
+
+/**
+ * @param {HTMLElement} target
+ * @param {string} type
+ * @param {Record<string, number>} init
+ */
+const pointer = (target, type, init) =>
+  target.dispatchEvent(new PointerEvent(type, { bubbles: true, pointerId: 1, button: 0, ...init }));
+
+describe("the camera", () => {
+  it("pans by a drag and swallows the click that ends it", () => {
+    const { viewport, camera } = setup();
+    pointer(viewport, "pointerdown", { clientX: 10, clientY: 10 });
+    pointer(viewport, "pointermove", { clientX: 40, clientY: 30 });
+    pointer(viewport, "pointerup", {});
+    expect(camera.transform).toEqual({ k: 1, x: 30, y: 20 });
+    expect(camera.autoFit).toBeNull(); // the person moved it: no more automatic fit
+    const click = new MouseEvent("click", { bubbles: true, cancelable: true });
+    viewport.dispatchEvent(click);
+    expect(click.defaultPrevented).toBe(true);
+  });
+
+  it("takes a small wobble for a click, not a pan", () => {
+    const { viewport, camera, applied } = setup();
+    pointer(viewport, "pointerdown", { clientX: 10, clientY: 10 });
+    pointer(viewport, "pointermove", { clientX: 12, clientY: 11 });
+    pointer(viewport, "pointerup", {});
+    expect(camera.transform).toEqual({ k: 1, x: 0, y: 0 });
+    expect(applied.count).toBe(0);
+    expect(camera.autoFit).toBe(0.75);
+  });
+
+  it("zooms with the wheel around the pointer", () => {
+    const { viewport, camera } = setup();
+    const wheel = new WheelEvent("wheel", { deltaY: -100, cancelable: true });
+    // happy-dom's WheelEvent leaves out the mouse position
+    Object.defineProperties(wheel, { clientX: { value: 0 }, clientY: { value: 0 } });
+    viewport.dispatchEvent(wheel);
+    expect(wheel.defaultPrevented).toBe(true); // the page does not scroll
+    expect(camera.transform.k).toBeGreaterThan(1);
+    expect(camera.transform.x).toBeCloseTo(0); // the point under the pointer stays put
+  });
+});

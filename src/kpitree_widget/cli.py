@@ -329,7 +329,7 @@ def rollup_table(tree: Any, df: Any) -> str:
     """The rollup as an aligned text table: indented names, unit-formatted numbers."""
     from .engine import STATUS_LABELS
     from .export._common import is_number, one_line, text_or_none
-    from .numbers import format_number
+    from .numbers import format_change, format_number
 
     rows = [("metric", "value", "target", "variance", "status", "owner")]
     for _, row in df.iterrows():
@@ -341,7 +341,7 @@ def rollup_table(tree: Any, df: Any) -> str:
             name,
             format_number(row["value"], row["unit"]),
             format_number(row["target"], row["unit"]),
-            f"{pct:+.1f}%" if is_number(pct) else "",
+            format_change(pct) if is_number(pct) else "",
             STATUS_LABELS.get(row["status"], str(row["status"])),
             one_line(text_or_none(row["owner"]) or ""),
         ))

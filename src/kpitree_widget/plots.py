@@ -78,7 +78,7 @@ def tornado(table: pd.DataFrame, ax: Any = None, top: int = 15, title: str | Non
     y = np.arange(len(rows))
     low = rows["low"].to_numpy(dtype=float)
     high = rows["high"].to_numpy(dtype=float)
-    tag = f" {step:.0%}" if isinstance(step, float) else ""
+    tag = f" {format_number(step, 'percent')}" if isinstance(step, float) else ""
     ax.barh(y, low - base, left=base, color=LOW, label=f"input -{tag}".replace("- ", "-"))
     ax.barh(y, high - base, left=base, color=HIGH, label=f"input +{tag}".replace("+ ", "+"))
     ax.axvline(base, color=PLAN, linewidth=1)

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .engine import STATUS_LABELS
 from .focus import focus_ids, with_context
-from .numbers import format_number
+from .numbers import format_change, format_number
 from .palette import status_colours
 
 if TYPE_CHECKING:
@@ -110,7 +110,8 @@ def static_html(tree: KPITree, period: str | None = None, scenario: str | None =
         unit = metric.unit
         value, target = values[row], targets[row]
         pct = variance_pct[row]
-        pct_text = f" ({pct:+.1f}%)" if isinstance(pct, float) and math.isfinite(pct) else ""
+        finite = isinstance(pct, float) and math.isfinite(pct)
+        pct_text = f" ({format_change(pct)})" if finite else ""
         detail = (f"{metric.name} ({metric_id})"
                   + (f" = {metric.parsed.display()}" if metric.parsed else "")
                   + f"\nvalue {format_number(value, unit)}, target {format_number(target, unit)}"

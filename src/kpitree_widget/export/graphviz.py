@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KPITreeError
 from ..focus import focus_ids, with_context
-from ..numbers import format_number
+from ..numbers import format_change, format_number
 from ._common import (
     RELATION_SYMBOL,
     STATUS_STYLE,
@@ -255,7 +255,7 @@ def _label(row: Any, metric: Any, fields: Sequence[str], status: str, hidden: in
         elif field == "variance":
             pct = row["variance_pct"]
             if is_number(pct):
-                rows.append(f'<TR><TD><FONT POINT-SIZE="10">{pct:+.1f}% vs target'
+                rows.append(f'<TR><TD><FONT POINT-SIZE="10">{format_change(pct)} vs target'
                             "</FONT></TD></TR>")
         elif field == "status":
             if not shown_numbers:
@@ -287,7 +287,7 @@ def _status_row(row: Any, style: dict[str, str]) -> str:
     text = style["label"].upper()
     pct = row["variance_pct"]
     if is_number(pct) and row["status"] in ("on_track", "at_risk", "off_track"):
-        text += f"  {pct:+.1f}%".replace("-", "−")
+        text += f"  {format_change(pct)}"
     return (f'<TR><TD><FONT POINT-SIZE="9" COLOR="{style["text"]}"><B>{html(text)}</B>'
             "</FONT></TD></TR>")
 

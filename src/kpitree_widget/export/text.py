@@ -13,8 +13,8 @@ label early or add markup.
 ...              "unit": "currency"}}})
 >>> print(to_markdown(tree))
 - **revenue** = `customers * arpc` — \\$564k vs \\$625k, off track (−9.8%)
-  - **customers** — 4,700 vs 5,000, off track (−6.0%)
-  - **Avg \\*revenue\\* per customer** — \\$120 vs \\$125, at risk (−4.0%)
+  - **customers** — 4,700 vs 5,000, off track (−6%)
+  - **Avg \\*revenue\\* per customer** — \\$120 vs \\$125, at risk (−4%)
 >>> print(to_mermaid(tree).splitlines()[0])
 flowchart TD
 """
@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import KPITreeError
-from ..numbers import format_number
+from ..numbers import format_change, format_number
 from ._common import STATUS_STYLE, edge_symbols, is_number, one_line, text_or_none
 
 # ---------------------------------------------------------------------------- Markdown
@@ -65,7 +65,7 @@ def _status(row: Any) -> str:
     text = style["label"]
     pct = row["variance_pct"]
     if is_number(pct) and row["status"] in ("on_track", "at_risk", "off_track"):
-        text += f" ({pct:+.1f}%)".replace("-", "−")
+        text += f" ({format_change(pct)})"
     return text
 
 

@@ -237,6 +237,21 @@ export function formatVariancePct(pct) {
   return formatChange(pct);
 }
 
+/** @type {Record<string, number>} */
+const GLYPH_EMS = { "\u2212": 0.84, M: 1, "%": 1, B: 0.78, ".": 0.4, ",": 0.4, " ": 0.36 };
+
+/**
+ * How wide `text` is in em of a wide bold font (DejaVu Sans Bold, with a little to spare):
+ * digits and most letters 0.72em, "M" and "%" 1em. The card sizes a long number to its cell by
+ * it: textEms("$47.25") -> 4, textEms("−$1.8e308") -> 6.6.
+ * @param {string} text
+ */
+export function textEms(text) {
+  let ems = 0;
+  for (const c of text) ems += GLYPH_EMS[c] ?? 0.72;
+  return Math.round(ems * 100) / 100;
+}
+
 /**
  * The raw number as an attribute value (`data-raw`): empty when missing.
  * @param {number | null | undefined} x

@@ -123,12 +123,14 @@ _SUFFIX_UNITS = {"percent": "%", "days": " d", "ratio": "x"}
 _TIERS = ((1e3, "k"), (1e6, "M"), (1e9, "B"), (1e12, "T"))
 _FULL_LIMIT = 1e15  # from here every style writes 1.5e15
 _EXACT = Context(prec=400, rounding=ROUND_HALF_UP)  # room for every digit of a float
+_SIGNIFICANT = {d: Context(prec=d, rounding=ROUND_HALF_UP) for d in (2, 3)}
+_QUANTUM = [Decimal(1).scaleb(-d) for d in range(5)]  # 1, 0.1, ... 0.0001
 
 
 def _rounded(x: float, decimals: int) -> str:
     """``x`` (>= 0) rounded half up to ``decimals`` places, grouped: ``_rounded(1234.5, 0)`` is
     ``'1,235'``; trailing zeros stay (``'0.50'``)."""
-    q = Decimal(x).quantize(Decimal(1).scaleb(-decimals), context=_EXACT)
+    q = Decimal(x).quantize(_QUANTUM[decimals], context=_EXACT)
     return f"{q:,f}"
 
 
@@ -139,12 +141,12 @@ def _trim(text: str) -> str:
 
 def _exponent(x: float, digits: int) -> int:
     """The decimal exponent of ``x`` (> 0) once rounded to ``digits`` significant digits."""
-    return Context(prec=digits, rounding=ROUND_HALF_UP).plus(Decimal(x)).adjusted()
+    return _SIGNIFICANT[digits].plus(Decimal(x)).adjusted()
 
 
 def _scientific(x: float, digits: int) -> str:
     """``1.5e15``: ``digits`` significant digits, for numbers too large for a suffix."""
-    d = Context(prec=digits, rounding=ROUND_HALF_UP).plus(Decimal(x))
+    d = _SIGNIFICANT[digits].plus(Decimal(x))
     e = d.adjusted()
     return f"{_trim(f'{d.scaleb(-e):f}')}e{e}"
 

@@ -2,7 +2,7 @@
 
 import { edgeStyle, statusClass, statusLabel } from "./colors.js";
 import { h } from "./dom.js";
-import { formatValue, formatVariance, formatVariancePct, isNumber } from "./format.js";
+import { formatNumber, formatVariance, formatVariancePct, isNumber } from "./format.js";
 import { inputDescendants } from "./tree.js";
 
 /**
@@ -66,11 +66,14 @@ function header(m, onClose) {
   ]);
 }
 
-/** @param {Metric} m */
+/**
+ * The panel has room for every digit: value and target in the "full" style ("$14,700,000").
+ * @param {Metric} m
+ */
 function numbers(m) {
-  const target = formatValue(m.target, m.unit);
+  const target = formatNumber(m.target, m.unit, "full");
   return rows([
-    ["Value", formatValue(m.value, m.unit)],
+    ["Value", formatNumber(m.value, m.unit, "full")],
     ["Target", m.explicit_target && !m.is_input ? `${target} (set here)` : target],
     ["Variance", `${formatVariance(m.variance, m.unit)} (${formatVariancePct(m.variance_pct)})`],
     ["Status", statusLabel(m.status), `kpt-status-text ${statusClass(m.status)}`],
@@ -88,7 +91,7 @@ function solveSection(ctx) {
   /** @type {HTMLElement[]} */
   const content = [
     rows([
-      ["Inputs imply", formatValue(m.implied_target, m.unit)],
+      ["Inputs imply", formatNumber(m.implied_target, m.unit, "full")],
       ["Gap", formatVariance(gap, m.unit)],
     ]),
   ];

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import KPITreeError
-from .numbers import format_number
+from .numbers import format_change, format_number
 from .palette import STATUS_COLOURS
 
 if TYPE_CHECKING:
@@ -202,12 +202,15 @@ def rollup_style(df: pd.DataFrame, columns: tuple[str, ...] = ("value", "varianc
                 if s in STATUS_COLOURS else "" for s in status.reindex(column.index)]
 
     styler = df.style.apply(colour, subset=shown)
-    numeric = [c for c in ("value", "target", "implied_target", "variance") if c in df.columns]
+    numeric = [c for c in ("value", "target", "implied_target") if c in df.columns]
+    signed = [c for c in ("variance",) if c in df.columns]
     units = df["unit"] if "unit" in df.columns else pd.Series(None, index=df.index, dtype=object)
     for unit in units.astype(object).where(units.notna(), None).unique():
         rows = units.index[units.isna()] if unit is None else units.index[units == unit]
         styler = styler.format(lambda v, _u=unit: format_number(v, _u),
                                subset=pd.IndexSlice[rows, numeric])
+        styler = styler.format(lambda v, _u=unit: format_number(v, _u, "signed"),
+                               subset=pd.IndexSlice[rows, signed])
     if "variance_pct" in df.columns:
-        styler = styler.format("{:+.1f}%", subset=["variance_pct"], na_rep="—")
+        styler = styler.format(format_change, subset=["variance_pct"])
     return styler

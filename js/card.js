@@ -9,6 +9,7 @@ import {
   formatVariancePct,
   isNumber,
   rawAttr,
+  textEms,
 } from "./format.js";
 
 /**
@@ -139,7 +140,9 @@ export class Card {
     const span = this.fields[field];
     const editable = field === "target" || m.is_input;
     const waiting = pending?.field === field;
-    setText(span, waiting ? pending.text : cardText(m, field));
+    const text = waiting ? pending.text : cardText(m, field);
+    setText(span, text);
+    span.style.setProperty("--kpt-ems", String(textEms(text))); // the font fits the text (CSS)
     setAttr(span, "data-raw", rawAttr(m[field]));
     span.className = ["kpt-field", editable ? "kpt-editable" : "", waiting ? "kpt-pending" : ""]
       .filter(Boolean)

@@ -1,9 +1,31 @@
-// Unit-aware number formatting for cards and the detail panel.
+// Unit-aware number formatting for cards and the detail panel: the same text, character for
+// character, as Python's `kpitree_widget.numbers.format_number` (its docstring has the rules;
+// both are tested over tests/format_vectors.json).
+//
+// formatNumber(564000, "currency") -> "$564k"; formatNumber(0.0196, "percent") -> "1.96%";
+// formatNumber(-0.005, "percent", "signed") -> "−0.5 pp"; formatChange(-4.25) -> "−4.3%".
 
 export const MISSING = "\u2014"; // —
-const MINUS = "\u2212"; // −
+export const MINUS = "\u2212"; // −
+export const INFINITY = "\u221e"; // ∞
 
-const SUFFIXES = ["", "k", "M", "B", "T"];
+/** @typedef {"compact" | "card" | "full" | "signed"} Style */
+
+/** @type {readonly Style[]} */
+export const STYLES = ["compact", "card", "full", "signed"];
+
+/** Units written as a bare number. */
+const PLAIN_UNITS = new Set(["", "number", "count"]);
+/** @type {Record<string, string>} */
+const SUFFIX_UNITS = { percent: "%", days: " d", ratio: "x" };
+/** @type {readonly [number, string][]} */
+const TIERS = [
+  [1e3, "k"],
+  [1e6, "M"],
+  [1e9, "B"],
+  [1e12, "T"],
+];
+const FULL_LIMIT = 1e15; // from here every style writes 1.5e15
 
 /**
  * @param {unknown} x
@@ -14,140 +36,220 @@ export function isNumber(x) {
 }
 
 /**
- * Round to `digits` decimals and drop trailing zeros ("1.50" -> "1.5", "2.0" -> "2").
- * @param {number} x non-negative
- * @param {number} digits
+ * Thousands separators in a plain decimal text: "1234567.5" -> "1,234,567.5".
+ * @param {string} text
  */
-function trimmed(x, digits) {
-  const text = x.toFixed(digits);
+function group(text) {
+  const [whole, decimals] = text.split(".");
+  const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ",");
+  return decimals === undefined ? grouped : `${grouped}.${decimals}`;
+}
+
+/**
+ * `x` (>= 0, below 1e21) rounded half up on its exact value to `decimals` places, grouped;
+ * trailing zeros stay ("0.50"). `toFixed` rounds exactly so, as Python's Decimal does.
+ * @param {number} x
+ * @param {number} decimals
+ */
+function rounded(x, decimals) {
+  return group(x.toFixed(decimals));
+}
+
+/** @param {string} text "1.50" -> "1.5", "2.00" -> "2" */
+function trim(text) {
   return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
 }
 
 /**
- * Thousands separators: 4700 -> "4,700".
- * @param {number} x non-negative
- * @param {number} maxDigits
- * @param {number} [minDigits]
+ * The decimal exponent of `x` (> 0) once rounded to `digits` significant digits.
+ * @param {number} x
+ * @param {number} digits
  */
-function grouped(x, maxDigits, minDigits = 0) {
-  return x.toLocaleString("en-US", {
-    minimumFractionDigits: minDigits,
-    maximumFractionDigits: maxDigits,
-  });
+function exponent(x, digits) {
+  return Number(x.toExponential(digits - 1).split("e")[1]);
 }
 
 /**
- * Dollars: cents below $10,000 when not whole, compact above.
- * @param {number} x non-negative
+ * "1.5e15": `digits` significant digits, for numbers too large for a suffix.
+ * @param {number} x
+ * @param {number} digits
  */
-function dollars(x) {
-  if (x >= 10000) return "$" + compact(x, 0, 0);
-  return "$" + (Number.isInteger(x) ? grouped(x, 0) : grouped(x, 2, 2));
+function scientific(x, digits) {
+  const [mantissa, e] = x.toExponential(digits - 1).split("e");
+  return `${trim(mantissa)}e${Number(e)}`;
+}
+
+/** @param {string} text */
+function valueOf(text) {
+  return Number(text.replaceAll(",", ""));
 }
 
 /**
- * Compact magnitude: 564000 -> "564k", 1234567 -> "1.2M", 56400 -> "56.4k".
- * Below `groupBelow` the number is written in full with thousands separators.
- * @param {number} x non-negative
- * @param {number} groupBelow
- * @param {number} smallDigits decimals kept below `groupBelow`
+ * `x` (>= 0) with `digits` significant digits (at most `mostDecimals` decimals), all
+ * whole-number digits below 10,000, a suffix above: 1234.5 -> "1,235", 56400 -> "56.4k".
+ * @param {number} x
+ * @param {number} [digits]
+ * @param {number} [mostDecimals]
  */
-function compact(x, groupBelow, smallDigits) {
-  if (x < groupBelow) return grouped(x, smallDigits);
-  let tier = Math.min(Math.floor(Math.log10(x) / 3), SUFFIXES.length - 1);
-  let scaled = x / 10 ** (3 * tier);
-  let text = trimmed(scaled, scaled < 100 ? 1 : 0);
-  if (Number(text) >= 1000 && tier < SUFFIXES.length - 1) {
-    tier += 1;
-    scaled = x / 10 ** (3 * tier);
-    text = trimmed(scaled, 1);
+function short(x, digits = 3, mostDecimals = 4) {
+  if (x < 10000) {
+    const decimals =
+      x === 0 ? 0 : Math.min(mostDecimals, Math.max(0, digits - 1 - exponent(x, digits)));
+    const text = trim(rounded(x, decimals));
+    if (valueOf(text) < 10000) return text;
   }
-  return text + SUFFIXES[tier];
+  let tier = 0;
+  while (tier + 1 < TIERS.length && x >= TIERS[tier + 1][0]) tier += 1;
+  for (; tier < TIERS.length && x < FULL_LIMIT; tier += 1) {
+    const [limit, suffix] = TIERS[tier];
+    const scaled = x / limit;
+    const text = trim(rounded(scaled, Math.max(0, digits - 1 - exponent(scaled, digits))));
+    if (valueOf(text) < 1000) return text + suffix;
+    // else it rounds up into the next suffix
+  }
+  return scientific(x, digits);
 }
 
 /**
- * Format a non-negative magnitude for a unit (the sign is added by the callers).
+ * Every whole-number digit of `x` (>= 0), up to `decimals` decimals.
+ * @param {number} x
+ * @param {number} decimals
+ */
+function full(x, decimals) {
+  return x < FULL_LIMIT ? trim(rounded(x, decimals)) : scientific(x, 3);
+}
+
+/**
+ * "$47.25", "$120", "$4,700", "$56.4k"; in full style "$1,234,567.89".
  * @param {number} x non-negative
+ * @param {Style} style
+ */
+function dollars(x, style) {
+  if (style === "full" && x >= FULL_LIMIT) return "$" + scientific(x, 3);
+  if (style === "full" || x < 1000) {
+    const cents = rounded(x, 2);
+    const whole = cents.endsWith(".00") ? cents.slice(0, -3) : cents;
+    if (style === "full" || valueOf(cents) < 1000) return "$" + whole;
+  }
+  if (x < 10000) {
+    const whole = rounded(x, 0);
+    if (valueOf(whole) < 10000) return "$" + whole;
+  }
+  return "$" + short(x);
+}
+
+/**
+ * The number part and the unit part of `x` (>= 0, finite) in `style`.
+ * @param {number} x
  * @param {string | null | undefined} unit
+ * @param {Style} style
+ * @returns {[string, string]}
  */
-function magnitude(x, unit) {
-  switch (unit) {
-    case "currency":
-      return dollars(x);
-    case "percent":
-      return trimmed(x * 100, x * 100 < 1 ? 2 : 1) + "%";
-    case "count":
-      return compact(x, 10000, 1);
-    case "days":
-      return trimmed(x, 1) + " d";
-    case "ratio":
-      return trimmed(x, x < 1 ? 2 : 1) + "x";
-    case null:
-    case undefined:
-    case "":
-    case "number":
-      return compact(x, 10000, 2);
-    default:
-      return compact(x, 10000, 2) + " " + unit;
+function magnitude(x, unit, style) {
+  const isFull = style === "full";
+  if (unit === "currency") return [dollars(x, style), ""];
+  if (unit === "percent") {
+    const pct = x * 100;
+    const mark = style === "signed" ? " pp" : "%";
+    if (!Number.isFinite(pct)) return [INFINITY, mark];
+    return [isFull ? full(pct, 2) : short(pct, 3, 2), mark];
   }
+  const text = isFull ? full(x, 4) : short(x);
+  if (unit === null || unit === undefined || PLAIN_UNITS.has(unit)) return [text, ""];
+  if (unit in SUFFIX_UNITS) return [text, SUFFIX_UNITS[unit]];
+  return [text, style === "card" ? "" : ` ${unit}`];
+}
+
+/**
+ * Prefix "−" (or "+" when `signed`) unless the rounded text is zero.
+ * @param {boolean} negative
+ * @param {string} text
+ * @param {boolean} signed
+ */
+function withSign(negative, text, signed) {
+  if (!/[1-9\u221e]/.test(text)) return text;
+  if (negative) return MINUS + text;
+  return signed ? "+" + text : text;
+}
+
+/**
+ * A number for display, by unit and style: "compact" (cards' neighbours, tables), "card"
+ * (compact, a free-text unit left to the card's badge), "full" (every whole-number digit) or
+ * "signed" (a variance: always a sign, percent metrics in percentage points).
+ * Missing or NaN -> "—"; infinite -> "∞" / "−∞".
+ * @param {number | null | undefined} x
+ * @param {string | null | undefined} unit
+ * @param {Style} [style]
+ */
+export function formatNumber(x, unit, style = "compact") {
+  if (typeof x !== "number" || Number.isNaN(x)) return MISSING;
+  const signed = style === "signed";
+  if (!Number.isFinite(x)) return withSign(x < 0, INFINITY, signed);
+  const [text, mark] = magnitude(Math.abs(x), unit, style);
+  return withSign(x < 0, text, signed) + mark;
+}
+
+/**
+ * A relative change already in percent units, short enough for a card: 2 significant digits,
+ * at most one decimal, always signed: -4.25 -> "−4.3%", -17.2 -> "−17%", 123.4 -> "+123%".
+ * @param {number | null | undefined} pct
+ */
+export function formatChange(pct) {
+  if (typeof pct !== "number" || Number.isNaN(pct)) return MISSING;
+  if (!Number.isFinite(pct)) return withSign(pct < 0, INFINITY, true);
+  return withSign(pct < 0, short(Math.abs(pct), 2, 1), true) + "%";
 }
 
 /**
  * A metric's value or target for display: `formatValue(564000, "currency")` -> "$564k".
- * Percent values are fractions (0.025 -> "2.5%"). Missing or non-finite -> "—".
  * @param {number | null | undefined} x
  * @param {string | null | undefined} unit
  */
 export function formatValue(x, unit) {
-  if (!isNumber(x)) return MISSING;
-  const text = magnitude(Math.abs(x), unit);
-  return x < 0 && /[1-9]/.test(text) ? MINUS + text : text;
+  return formatNumber(x, unit, "compact");
 }
 
-/** Units whose numbers carry their own mark ($, %, d, x) or none. */
-const MARKED_UNITS = new Set(["currency", "percent", "count", "days", "ratio", "number"]);
-
 /**
- * A number for a card's narrow cell: as `formatValue`, but a free-text unit ("14.2 sessions")
- * is left to the card's unit badge ("14.2"), so the number fits.
+ * A number for a card's narrow cell: a free-text unit ("14.2 sessions") is left to the card's
+ * unit badge ("14.2"), so the number fits.
  * @param {number | null | undefined} x
  * @param {string | null | undefined} unit
  */
 export function formatCardValue(x, unit) {
-  return formatValue(x, unit && !MARKED_UNITS.has(unit) ? null : unit);
+  return formatNumber(x, unit, "card");
 }
 
 /**
- * A variance (value - target, in the metric's unit) with an explicit sign.
- * Percent metrics are shown in percentage points: -0.005 -> "−0.5 pp".
+ * A variance (value - target, in the metric's unit) with an explicit sign; percent metrics in
+ * percentage points: -0.005 -> "−0.5 pp".
  * @param {number | null | undefined} x
  * @param {string | null | undefined} unit
  */
 export function formatVariance(x, unit) {
-  if (!isNumber(x)) return MISSING;
-  const text =
-    unit === "percent" ? trimmed(Math.abs(x) * 100, 1) + " pp" : magnitude(Math.abs(x), unit);
-  return withSign(x, text);
+  return formatNumber(x, unit, "signed");
 }
 
 /**
- * A relative variance already in percent units, short enough for a card:
- * -4.25 -> "−4.3%", -17.2 -> "−17%".
+ * A relative variance already in percent units: -4.25 -> "−4.3%".
  * @param {number | null | undefined} pct
  */
 export function formatVariancePct(pct) {
-  if (!isNumber(pct)) return MISSING;
-  return withSign(pct, trimmed(Math.abs(pct), Math.abs(pct) < 10 ? 1 : 0) + "%");
+  return formatChange(pct);
 }
 
+/** @type {Record<string, number>} */
+const GLYPH_EMS = { "\u2212": 0.84, M: 1, "%": 1, B: 0.78, ".": 0.4, ",": 0.4, " ": 0.36 };
+
 /**
- * Prefix "+" or "−" unless the rounded text is zero.
- * @param {number} x
- * @param {string} text magnitude text
+ * How wide `text` is in em of a wide bold font (DejaVu Sans Bold, with a little to spare):
+ * digits and most letters 0.72em, "M" and "%" 1em. The card sizes a long number to its cell by
+ * it: textEms("$47.25") -> 4, textEms("−$1.8e308") -> 6.6.
+ * @param {string} text
  */
-function withSign(x, text) {
-  if (!/[1-9]/.test(text)) return text;
-  return (x < 0 ? MINUS : "+") + text;
+export function textEms(text) {
+  let ems = 0;
+  for (const c of text) ems += GLYPH_EMS[c] ?? 0.72;
+  return Math.round(ems * 100) / 100;
 }
 
 /**

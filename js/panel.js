@@ -2,7 +2,7 @@
 
 import { edgeStyle, statusClass, statusLabel } from "./colors.js";
 import { h } from "./dom.js";
-import { formatValue, formatVariance, formatVariancePct, isNumber } from "./format.js";
+import { formatNumber, formatVariance, formatVariancePct, isNumber } from "./format.js";
 import { inputDescendants } from "./tree.js";
 
 /**
@@ -66,15 +66,18 @@ function header(m, onClose) {
   ]);
 }
 
-/** @param {Metric} m */
+/**
+ * The panel has room for every digit: value and target in the "full" style ("$14,700,000").
+ * @param {Metric} m
+ */
 function numbers(m) {
-  // Python's text when it came (as graphviz and the terminal show it), else formatted here
+  // value and target in full (the card shows them compact); the variance as Python wrote it
   const t = m.text;
-  const target = t?.target ?? formatValue(m.target, m.unit);
+  const target = formatNumber(m.target, m.unit, "full");
   const variance = t?.variance ?? formatVariance(m.variance, m.unit);
   const pct = t?.variance_pct ?? formatVariancePct(m.variance_pct);
   return rows([
-    ["Value", t?.value ?? formatValue(m.value, m.unit)],
+    ["Value", formatNumber(m.value, m.unit, "full")],
     ["Target", m.explicit_target && !m.is_input ? `${target} (set here)` : target],
     ["Variance", `${variance} (${pct})`],
     ["Status", statusLabel(m.status), `kpt-status-text ${statusClass(m.status)}`],
@@ -92,7 +95,7 @@ function solveSection(ctx) {
   /** @type {HTMLElement[]} */
   const content = [
     rows([
-      ["Inputs imply", formatValue(m.implied_target, m.unit)],
+      ["Inputs imply", formatNumber(m.implied_target, m.unit, "full")],
       ["Gap", formatVariance(gap, m.unit)],
     ]),
   ];

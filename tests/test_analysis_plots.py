@@ -92,7 +92,8 @@ def test_rollup_style(revenue_tree):
     off_track = STATUS_COLOURS["off_track"]  # the palette the pictures use
     assert off_track.fill in html and off_track.text in html
     assert "$564k" in html  # numbers formatted by unit
-    assert "-17.2%" in html
+    assert "−17%" in html  # the variance as every picture writes it
+    assert "−$117k" in html  # value - target, signed in the metric's unit
     with pytest.raises(kt.KPITreeError, match="status"):
         plots.rollup_style(revenue_tree.compare())
 

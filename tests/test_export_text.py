@@ -41,7 +41,7 @@ def test_markdown_outline(revenue_tree: Any) -> None:
     md = revenue_tree.to_markdown()
     lines = md.splitlines()
     assert lines[0] == ("- **Revenue** = `customers * arpc` — \\$564k vs \\$681k, off track "
-                        "(−17.2%) · CEO")
+                        "(−17%) · CEO")
     assert lines[1].startswith("  - **Customers** = `new_customers + returning_customers")
     assert lines[3].startswith("      - **Website visitors** — 50k vs 60k")
     assert len(lines) == len(revenue_tree)
@@ -134,7 +134,7 @@ def test_mermaid_structure(revenue_tree: Any) -> None:
     text = revenue_tree.to_mermaid()
     nodes = validate_mermaid(text)
     assert set(nodes) == {f"m_{m}" for m in revenue_tree.metrics}
-    assert nodes["m_revenue"] == ["Revenue", "$564k vs $681k", "off track (−17.2%)", "CEO"]
+    assert nodes["m_revenue"] == ["Revenue", "$564k vs $681k", "off track (−17%)", "CEO"]
     assert '    m_customers -->|"−"| m_lost_customers' in text
     assert "class m_returning_customers,m_arpc st_at_risk" in text
     assert revenue_tree.to_mermaid(direction="LR").splitlines()[3] == "flowchart LR"

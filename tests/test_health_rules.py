@@ -458,7 +458,7 @@ def test_target_gap_reports_the_gap_and_respects_the_threshold():
     spec = sound_spec()
     _gap(spec)
     (f,) = rules(spec)["target.gap"]
-    assert "$3.5M" in f.message and "$3M" in f.message and "+16.7%" in f.message
+    assert "$3.5M" in f.message and "$3M" in f.message and "+17%" in f.message
     assert "target.gap" not in rules(spec, target_gap=0.2)
 
 

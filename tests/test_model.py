@@ -652,7 +652,7 @@ def test_printing_a_tree_without_units_or_owners_stays_clean():
     text = str(tree)
     assert "nan" not in text.lower()
     assert text.splitlines()[0].startswith("total = a + b")
-    assert "1.24k vs 1k" in text.splitlines()[0]
+    assert "1,236 vs 1,002" in text.splitlines()[0]
 
 
 def test_kpitree_error_is_a_value_error():

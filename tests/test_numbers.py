@@ -1,8 +1,11 @@
-"""Numbers as people type and read them: parse_number, check_number and format_number."""
+"""Numbers as people type and read them: parse_number, check_number, format_number and
+format_change (over the vectors the view's tests read too)."""
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpitree_widget import KPITreeError
-from kpitree_widget.numbers import check_number, compact, format_number, parse_number
+from kpitree_widget.numbers import (
+    STYLES,
+    check_number,
+    format_change,
+    format_number,
+    parse_number,
+)
 
 
 @pytest.mark.parametrize(("text", "unit", "number"), [
@@ -28,6 +37,9 @@ from kpitree_widget.numbers import check_number, compact, format_number, parse_n
     ("2mm", "currency", 2e6),
     ("1.5bn", "currency", 1.5e9),
     ("2B", None, 2e9),
+    ("\u2212$1.5T", "currency", -1.5e12),
+    ("12.3k d", "days", 12300.0),
+    ("1.5k%", "percent", 15.0),
     ("-4", "count", -4.0),
     ("\u22124", "count", -4.0),          # the unicode minus sign
     ("\u2212$5k", "currency", -5000.0),
@@ -105,52 +117,77 @@ def test_check_number_refuses_everything_else_by_name(bad):
         check_number(bad, "metrics.a.value")
 
 
+VECTORS = json.loads((Path(__file__).parent / "format_vectors.json").read_text("utf-8"))["cases"]
+SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+CARD_MAX_CHARS = 11  # js/test/card.test.js checks that a card's cells hold this many
+
+
+def shown(case: dict) -> str:
+    x = SPECIAL.get(case["x"], case["x"]) if isinstance(case["x"], str) else case["x"]
+    if case["style"] == "change":
+        return format_change(x)
+    return format_number(x, case["unit"], case["style"])
+
+
+@pytest.mark.parametrize("case", VECTORS,
+                         ids=[f"{c['x']}-{c['unit']}-{c['style']}" for c in VECTORS])
+def test_numbers_read_as_the_shared_vectors_say(case):
+    assert shown(case) == case["text"], case["why"]
+
+
+def test_the_vectors_cover_every_style_unit_and_edge():
+    assert {c["style"] for c in VECTORS} == {*STYLES, "change"}
+    assert {"currency", "percent", "count", "days", "ratio", None, "number", "hours"} <= {
+        c["unit"] for c in VECTORS}
+    assert {"nan", "inf", "-inf", None} <= {
+        c["x"] for c in VECTORS if not isinstance(c["x"], (int, float))}
+
+
 @pytest.mark.parametrize(("x", "unit", "text"), [
-    (564000, "currency", "$564k"),
-    (681250, "currency", "$681k"),
-    (120, "currency", "$120"),
-    (-1234567, "currency", "-$1.23M"),
-    (999999, "currency", "$1M"),                # rounds into the next tier, not '$1e+03k'
-    (999_999_999_999, "currency", "$1T"),
-    (1.5e15, "currency", "$1,500T"),
-    (0.025, "percent", "2.5%"),
-    (0.12, "percent", "12%"),
-    (1.5, "percent", "150%"),
-    (9.999, "percent", "1,000%"),
-    (25, "percent", "2,500%"),
-    (4700, "count", "4,700"),
-    (56400, "count", "56.4k"),
-    (999_999_999, "count", "1B"),
-    (14, "days", "14 d"),
-    (1234, "days", "1,230 d"),
-    (3.2, "ratio", "3.2x"),
-    (1234, "ratio", "1,230x"),
-    (1234, None, "1.23k"),
-    (42.5, None, "42.5"),
-    (12.3456, "hours", "12.3 hours"),
     (7, float("nan"), "7"),                      # a table's missing unit
-    (float("nan"), "count", "—"),
-    (None, "currency", "—"),
+    (np.float64(0.0196), "percent", "1.96%"),
+    (np.int64(4700), "count", "4,700"),
+    (10**400, None, "∞"),                        # an int too large for a float
     ("abc", None, "—"),
-    (float("inf"), None, "∞"),
-    (float("-inf"), "currency", "-∞"),
+    (True, "count", "—"),
 ])
-def test_numbers_are_formatted_by_unit(x, unit, text):
+def test_numbers_from_tables_and_odd_inputs(x, unit, text):
     assert format_number(x, unit) == text
 
 
-@settings(max_examples=200, deadline=None)
+def test_an_unknown_style_is_refused_by_name():
+    with pytest.raises(KPITreeError, match="format_number: style must be one of compact"):
+        format_number(1, "count", "short")  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(-1e12, 1e12, allow_nan=False),  # a percent shows 100 times the number
+       unit=st.sampled_from([None, "currency", "percent", "count", "days", "ratio", "kg"]),
+       style=st.sampled_from(["compact", "card", "full", "signed"]))
+def test_numbers_below_a_thousand_trillion_never_use_exponent_notation(x, unit, style):
+    text = format_number(x, unit, style)
+    assert "e" not in text.replace(" kg", "") and "nan" not in text, text
+
+
+@settings(max_examples=300, deadline=None)
 @given(x=st.floats(allow_nan=False, allow_infinity=False),
-       unit=st.sampled_from([None, "currency", "percent", "count", "days", "ratio", "kg"]))
-def test_formatted_numbers_never_use_exponent_notation(x, unit):
-    text = format_number(x, unit)
-    assert "e+" not in text and "e-" not in text, text
-    assert "nan" not in text
+       unit=st.sampled_from([None, "currency", "percent", "count", "days", "ratio", "sessions"]))
+def test_a_card_text_is_never_longer_than_a_card_holds(x, unit):
+    assert len(format_number(x, unit, "card")) <= CARD_MAX_CHARS
 
 
-def test_compact_keeps_three_significant_digits():
-    assert compact(1234) == "1.23k"
-    assert compact(4_500_000) == "4.5M"
-    assert compact(999.4) == "999"
-    assert compact(0.5) == "0.5"
-    assert compact(-2500) == "-2.5k"
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(-1e12, 1e12, allow_nan=False),
+       unit=st.sampled_from([None, "currency", "percent", "count", "days", "ratio"]))
+def test_a_full_number_typed_back_is_the_number_to_its_last_shown_place(x, unit):
+    half_step = 0.005 if unit == "currency" else 0.00005  # cents; 4 decimals, or 2 of a percent
+    back = parse_number(format_number(x, unit, "full"), unit)
+    assert back == pytest.approx(x, abs=half_step * 1.01, rel=1e-14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(-1e14, 1e14, allow_nan=False).filter(lambda v: abs(v) >= 1),
+       unit=st.sampled_from([None, "currency", "count", "days", "ratio"]))
+def test_a_compact_number_is_within_half_its_last_digit(x, unit):
+    back = parse_number(format_number(x, unit), unit)
+    assert back == pytest.approx(x, rel=0.005)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import kpitree_widget as kt
-from kpitree_widget.numbers import format_number
+from kpitree_widget.numbers import format_change, format_number
 from kpitree_widget.rows import tree_rows
 
 
@@ -62,6 +62,7 @@ def test_an_explicit_target_on_a_computed_metric_is_marked(revenue_tree: Any) ->
 def test_variance_texts_are_signed_and_empty_without_a_number(revenue_tree: Any) -> None:
     row = tree_rows(revenue_tree)["revenue"]
     assert row.variance < 0 and row.variance_text.startswith("−")
-    assert row.variance_pct_text == f"{row.variance_pct:+.1f}%".replace("-", "−")
+    assert row.variance_pct_text == format_change(row.variance_pct) == "−17%"
+    assert row.variance_text == format_number(row.variance, "currency", "signed")
     revenue_tree.set_value("arpc", None)
     assert tree_rows(revenue_tree)["revenue"].variance_text == ""

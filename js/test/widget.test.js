@@ -557,6 +557,15 @@ describe("selection and panel", () => {
     expect(panel.textContent).toContain("Sales");
   });
 
+  it("shows every digit in the panel where the card is compact", () => {
+    mount(revenueTree());
+    click(/** @type {HTMLElement} */ (card("revenue").querySelector(".kpt-name")));
+    const panel = $(".kpt-panel");
+    expect(card("revenue").querySelector('[data-field="value"]')?.textContent).toBe("$606k");
+    expect(panel.textContent).toContain("$606,000");
+    expect(panel.textContent).toContain("$681,250");
+  });
+
   it("reflects a selection made in Python, opening collapsed ancestors", () => {
     mount(bigTree(2000));
     const deep = "m1999";

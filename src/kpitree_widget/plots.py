@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from .errors import KPITreeError
-from .numbers import format_number
+from .numbers import format_change, format_number
 from .palette import STATUS_COLOURS
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def tornado(table: pd.DataFrame, ax: Any = None, top: int = 15, title: str | Non
     y = np.arange(len(rows))
     low = rows["low"].to_numpy(dtype=float)
     high = rows["high"].to_numpy(dtype=float)
-    tag = f" {step:.0%}" if isinstance(step, float) else ""
+    tag = f" {format_number(step, 'percent')}" if isinstance(step, float) else ""
     ax.barh(y, low - base, left=base, color=LOW, label=f"input -{tag}".replace("- ", "-"))
     ax.barh(y, high - base, left=base, color=HIGH, label=f"input +{tag}".replace("+ ", "+"))
     ax.axvline(base, color=PLAN, linewidth=1)
@@ -216,12 +216,15 @@ def rollup_style(df: pd.DataFrame, columns: tuple[str, ...] = ("value", "varianc
                 if s in STATUS_COLOURS else "" for s in status.reindex(column.index)]
 
     styler = df.style.apply(colour, subset=shown)
-    numeric = [c for c in ("value", "target", "implied_target", "variance") if c in df.columns]
+    numeric = [c for c in ("value", "target", "implied_target") if c in df.columns]
+    signed = [c for c in ("variance",) if c in df.columns]
     units = df["unit"] if "unit" in df.columns else pd.Series(None, index=df.index, dtype=object)
     for unit in units.astype(object).where(units.notna(), None).unique():
         rows = units.index[units.isna()] if unit is None else units.index[units == unit]
         styler = styler.format(lambda v, _u=unit: format_number(v, _u),
                                subset=pd.IndexSlice[rows, numeric])
+        styler = styler.format(lambda v, _u=unit: format_number(v, _u, "signed"),
+                               subset=pd.IndexSlice[rows, signed])
     if "variance_pct" in df.columns:
-        styler = styler.format("{:+.1f}%", subset=["variance_pct"], na_rep="—")
+        styler = styler.format(format_change, subset=["variance_pct"])
     return styler

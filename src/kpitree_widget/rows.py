@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
 from .focus import focus_ids, with_context
-from .numbers import format_number
+from .numbers import format_change, format_number
 
 if TYPE_CHECKING:
     from .metric import Metric
@@ -101,21 +101,17 @@ class Row:
 
     @property
     def variance_text(self) -> str:
-        """The variance (value - target) in the metric's unit, signed; ``""`` without one."""
+        """The variance (value - target) in the metric's unit, signed (percent metrics in
+        percentage points); ``""`` without one."""
         x = _finite(self.variance)
-        if x is None:
-            return ""
-        text = format_number(abs(x), self.unit)
-        return ("+" if x >= 0 else "−") + text
+        return "" if x is None else format_number(x, self.unit, "signed")
 
     @property
     def variance_pct_text(self) -> str:
-        """The variance in percent of the target, signed with one decimal (``−6.2%``);
+        """The variance in percent of the target, signed and short (``−6.2%``, ``−17%``);
         ``""`` without one."""
         x = _finite(self.variance_pct)
-        if x is None:
-            return ""
-        return f"{x:+.1f}%".replace("-", "−")
+        return "" if x is None else format_change(x)
 
     def number(self, name: str) -> float | None:
         """A number of the row by column name, ``None`` when it is not a finite number."""

@@ -28,13 +28,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import engine
-from .numbers import format_number
+from .numbers import format_change, format_number
 
 if TYPE_CHECKING:
     from .tree import Tree
 
 Row = dict[str, Any]
-MINUS = "\u2212"
 
 
 def num(x: Any) -> float | None:
@@ -46,48 +45,14 @@ def num(x: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _signed(x: float, text: str) -> str:
-    if not any(c in "123456789" for c in text):
-        return text
-    return ("+" if x > 0 else MINUS) + text
-
-
-def variance_text(x: float | None, unit: str | None) -> str:
-    """A variance with its sign: ``+$12k``, ``−0.5 pp`` for a percent metric, ``—`` if none.
-
-    >>> variance_text(-0.005, "percent"), variance_text(12000, "currency")
-    ('−0.5 pp', '+$12k')
-    """
-    if x is None:
-        return "\u2014"
-    if unit == "percent":
-        text = f"{abs(x) * 100:.1f}".rstrip("0").rstrip(".") + " pp"
-    else:
-        text = format_number(abs(x), unit)
-    return _signed(x, text)
-
-
-def percent_text(pct: float | None) -> str:
-    """A relative variance already in percent: ``−4.3%``, ``−17%``, ``—`` if none.
-
-    >>> percent_text(-4.25), percent_text(-17.2), percent_text(None)
-    ('−4.2%', '−17%', '—')
-    """
-    if pct is None:
-        return "\u2014"
-    size = abs(pct)
-    text = (f"{size:.1f}".rstrip("0").rstrip(".") if size < 10 else f"{size:.0f}") + "%"
-    return _signed(pct, text)
-
-
 def texts(row: Mapping[str, Any], unit: str | None) -> dict[str, str]:
     """Python's text of each of a row's numbers (``format_number`` by unit)."""
     return {
         "value": format_number(row["value"], unit),
         "target": format_number(row["target"], unit),
         "implied_target": format_number(row["implied_target"], unit),
-        "variance": variance_text(row["variance"], unit),
-        "variance_pct": percent_text(row["variance_pct"]),
+        "variance": format_number(row["variance"], unit, "signed"),
+        "variance_pct": format_change(row["variance_pct"]),
     }
 
 

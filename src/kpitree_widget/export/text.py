@@ -13,8 +13,8 @@ label early or add markup.
 ...              "unit": "currency"}}})
 >>> print(to_markdown(tree))
 - **revenue** = `customers * arpc` — \\$564k vs \\$625k, off track (−9.8%)
-  - **customers** — 4.7k vs 5k, off track (−6.0%)
-  - **Avg \\*revenue\\* per customer** — \\$120 vs \\$125, at risk (−4.0%)
+  - **customers** — 4,700 vs 5,000, off track (−6%)
+  - **Avg \\*revenue\\* per customer** — \\$120 vs \\$125, at risk (−4%)
 >>> print(to_mermaid(tree).splitlines()[0])
 flowchart TD
 """

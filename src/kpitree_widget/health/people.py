@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterator
 import numpy as np
 
 from .. import engine
+from ..numbers import format_change
 from .context import Context
 from .registry import Hit, rule
 from .words import TITLE_WORDS, is_team_name, joint_parts
@@ -125,4 +126,5 @@ def target_gap(ctx: Context, only: Collection[str] | None = None) -> Iterator[Hi
                      else f" in {len(gaps)} periods (largest in {label})")
         yield Hit(metric_id, f"{metric.name}'s target {ctx.number(metric_id, explicit)} is "
                   f"{side} what its drivers' targets give ({ctx.number(metric_id, want)}, "
-                  f"{pct:+.1f}%){where}: adjust the drivers' targets (tree.solve) or the target.")
+                  f"{format_change(pct)}){where}: adjust the drivers' targets (tree.solve) or the "
+                  "target.")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KPITreeError, did_you_mean
 from ..focus import with_context
-from ..numbers import format_number
+from ..numbers import format_change, format_number
 
 if TYPE_CHECKING:
     import graphviz
@@ -102,8 +102,7 @@ class Review:
         units = self.table["unit"]
         for column in ("value", "target"):
             shown[column] = [format_number(x, u) for x, u in zip(self.table[column], units)]
-        shown["variance_pct"] = [
-            "—" if not math.isfinite(x) else f"{x:+.1f}%" for x in self.table["variance_pct"]]
+        shown["variance_pct"] = [format_change(x) for x in self.table["variance_pct"]]
         return shown
 
     def __repr__(self) -> str:

@@ -275,6 +275,7 @@ def test_a_slow_health_check_waits_for_the_edits_to_pause(monkeypatch):
     """In a running kernel (an event loop), a slow check runs once the edits pause: the answers
     and the numbers go out at once, the changed findings follow in a delta of their own."""
     import asyncio
+    import threading
 
     from kpitree_widget import widget as widget_module
     from kpitree_widget import widget_health
@@ -291,7 +292,22 @@ def test_a_slow_health_check_waits_for_the_edits_to_pause(monkeypatch):
         assert all(not d["metrics"]["arpc"]["findings"] for d in rec.deltas())
         await asyncio.sleep(0.2)
 
-    asyncio.run(story())
+    # a loop of its own, in a thread of its own: another test (the browser's) may be running
+    # an event loop in this thread already
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(story())
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's thread
+            failures.append(exc)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(timeout=30)
+    assert not runner.is_alive(), "the story did not finish"
+    if failures:
+        raise failures[0]
     last = rec.deltas()[-1]
     assert set(last["metrics"]) == {"arpc"}  # only the findings that changed
     assert last["metrics"]["arpc"]["findings"][0]["message"] == "arpc was edited"

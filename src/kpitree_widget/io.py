@@ -318,10 +318,19 @@ def loads(text: str, fmt: str = "yaml") -> Any:
         return yaml.load(text, Loader=_loader_class())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        where = f"line {_line_column(text, mark)}: " if mark else ""
         raise KPITreeError(f"{where}{exc.problem or exc.context or 'not valid YAML'}") from None
     except yaml.YAMLError as exc:
         raise KPITreeError(f"not valid YAML ({exc})") from None
+
+
+def _line_column(text: str, mark: Any) -> str:
+    """``line L, column C`` of a YAML error mark, 1-based. libyaml places an error at the end of
+    a text without a final newline on a line after it: that is the end of the last line."""
+    last = text.count("\n")
+    if mark.line > last:
+        return f"{last + 1}, column {len(text) - (text.rfind(chr(10)) + 1) + 1}"
+    return f"{mark.line + 1}, column {mark.column + 1}"
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -444,56 +453,61 @@ def _compose(loader: Any) -> Any:
     ev: Any = yaml.events  # typed loosely: libyaml's marks are not yaml.Mark
     nodes: Any = yaml.nodes
 
-    loader.get_event()  # stream start
+    scalar_event, alias_event = ev.ScalarEvent, ev.AliasEvent
+    starts = {ev.SequenceStartEvent: nodes.SequenceNode, ev.MappingStartEvent: nodes.MappingNode}
+    scalar_node, sequence_node = nodes.ScalarNode, nodes.SequenceNode
+    get_event, resolve = loader.get_event, loader.resolve
+    get_event()  # stream start
     root = None
     if not loader.check_event(ev.StreamEndEvent):
-        loader.get_event()  # document start
+        get_event()  # document start
         stack: list[Any] = []
         keys: list[Any] = []
         while root is None:
-            event: Any = loader.get_event()
-            node: Any = None
-            if isinstance(event, ev.AliasEvent):
-                raise yaml.MarkedYAMLError(problem="aliases (*name) are not supported in tree "
-                                           "files", problem_mark=event.start_mark)
-            if isinstance(event, ev.ScalarEvent):
+            event: Any = get_event()
+            kind = type(event)
+            node: Any
+            if kind is scalar_event:
                 tag = event.tag
                 if tag is None or tag == "!":
-                    tag = loader.resolve(nodes.ScalarNode, event.value, event.implicit)
-                node = nodes.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
-                                        style=event.style)
-            elif isinstance(event, (ev.SequenceStartEvent, ev.MappingStartEvent)):
+                    tag = resolve(scalar_node, event.value, event.implicit)
+                node = scalar_node(tag, event.value, event.start_mark, event.end_mark,
+                                   style=event.style)
+            elif kind in starts:
                 if len(stack) >= MAX_NESTING:
                     raise yaml.MarkedYAMLError(
                         problem=f"{_node_path(stack, keys)}: nested more than {MAX_NESTING} "
                         "levels deep", problem_mark=event.start_mark)
-                seq = isinstance(event, ev.SequenceStartEvent)
-                kind = nodes.SequenceNode if seq else nodes.MappingNode
+                node_kind = starts[kind]
                 tag = event.tag
                 if tag is None or tag == "!":
-                    tag = loader.resolve(kind, None, event.implicit)
-                stack.append(kind(tag, [], event.start_mark, None, flow_style=event.flow_style))
+                    tag = resolve(node_kind, None, event.implicit)
+                stack.append(node_kind(tag, [], event.start_mark, None,
+                                       flow_style=event.flow_style))
                 keys.append(None)
                 continue
+            elif kind is alias_event:
+                raise yaml.MarkedYAMLError(problem="aliases (*name) are not supported in tree "
+                                           "files", problem_mark=event.start_mark)
             else:  # the end of a sequence or mapping
                 node = stack.pop()
                 keys.pop()
                 node.end_mark = event.end_mark
             if not stack:
                 root = node
-            elif isinstance(stack[-1], nodes.SequenceNode):
+            elif type(stack[-1]) is sequence_node:
                 stack[-1].value.append(node)
             elif keys[-1] is None:
                 keys[-1] = node
             else:
                 stack[-1].value.append((keys[-1], node))
                 keys[-1] = None
-        loader.get_event()  # document end
+        get_event()  # document end
     if not loader.check_event(ev.StreamEndEvent):
-        event = loader.get_event()
+        event = get_event()
         raise yaml.MarkedYAMLError(problem="a tree file holds one YAML document; found another",
                                    problem_mark=event.start_mark)
-    loader.get_event()
+    get_event()
     return root
 
 
@@ -532,8 +546,10 @@ def _dumper_class() -> type[yaml.SafeDumper]:
 
 
 def dumps(tree: Tree, fmt: str = "yaml") -> str:
-    """The tree as YAML or JSON text (what :func:`save` writes)."""
+    """The tree as YAML or JSON text (what :func:`save` writes); what :func:`load` would
+    refuse (text that is not valid Unicode, say) is refused here too, with its path."""
     data = tree_to_dict(tree)
+    _plain(data)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     import yaml
@@ -553,9 +569,8 @@ def save(tree: Tree, path: str | Path) -> None:
     fmt = _format(path)
     try:
         data = dumps(tree, fmt).encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise KPITreeError(f"{path}: the tree holds text that is not valid Unicode "
-                           f"({exc.reason}); nothing was written") from None
+    except KPITreeError as exc:
+        raise KPITreeError(f"{path}: {exc}; nothing was written") from None
     try:
         write_atomic(path, data)
     except OSError as exc:

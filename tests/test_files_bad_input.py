@@ -235,13 +235,15 @@ def test_lone_surrogates_are_refused_by_from_dict_too():
 @pytest.mark.parametrize("char", ["\x85", "\u2028", "\u2029", "\r", "\r\n", "\n", "\x0b",
                                   "\x0c", "\x1c", "\x1d", "\x1e", "\t"])
 def test_line_breaking_characters_survive_save_and_load(tmp_path, suffix, char):
-    text = f"a{char}b {char} c{char}"
-    tree = KPITree.from_dict({"description": text, "metrics": {"a": {"description": text}}})
+    text = f"a{char}b"
+    tree = KPITree.from_dict({"description": text, "metrics": {
+        "a": {"description": text, "name": f"{text} c {char}"}}})
     path = tmp_path / f"t{suffix}"
     tree.save(path)
     again = kt.load(path)
     assert again.description == text
     assert again.metrics["a"].description == text
+    assert again.metrics["a"].name == f"{text} c {char}"
 
 
 # --------------------------------------------------------------------------- types

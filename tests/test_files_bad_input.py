@@ -300,3 +300,42 @@ def test_an_okr_due_that_is_not_a_date_is_refused_with_the_path(due):
 def test_an_okr_due_date_or_period_is_kept(due):
     tree = kt.loads(f"metrics:\n  a: {{value: 1}}\nokrs:\n  - {{metric: a, to: 2, due: {due}}}\n")
     assert tree.okrs[0]["due"] == due
+
+
+def test_a_huge_file_is_refused_without_being_read(tmp_path, monkeypatch):
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as f:  # a sparse 30 GB file: reading it would take minutes
+        f.truncate(30_000_000_000)
+    reads: list[int] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, *args: object, **kwargs: object) -> object:
+        handle = real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+        real_read = handle.read
+
+        def read(n: int = -1) -> bytes:
+            reads.append(n)
+            return real_read(n)
+
+        handle.read = read
+        return handle
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    with pytest.raises(KPITreeError, match="larger than the limit of 20,000,000 bytes"):
+        kt.load(path)
+    assert reads == []
+
+
+def test_the_checks_hold_without_libyaml(monkeypatch):
+    monkeypatch.setattr(tree_io, "_LOADER", None)
+    monkeypatch.delattr(yaml, "CSafeLoader")
+    assert not issubclass(tree_io._loader_class(), getattr(yaml, "CParser", ()))
+    for text, message in (("metrics:\n  a: {}\nconfig:\n  x: " + "[" * 400, "nested more"),
+                          ("metrics:\n  a: &x {}\n  b: *x\n", "aliases"),
+                          ("metrics:\n  a: {target: 3:1}\n", "YAML 1.1 and YAML 1.2"),
+                          ('metrics:\n  a: {name: "x\\ud800"}\n', r"metrics\.a\.name: not valid "
+                                                                   "Unicode"),
+                          ("metrics:\n  a: {}\n  a: {}\n", "duplicate key 'a'")):
+        with pytest.raises(KPITreeError, match=message):
+            kt.loads(text)
+    monkeypatch.setattr(tree_io, "_LOADER", None)

@@ -295,8 +295,10 @@ def _read_limited(path: Path) -> bytes:
     """The file's bytes; a file larger than :data:`MAX_FILE_BYTES` is refused after reading at
     most one byte more (a symlink to ``/dev/zero`` or a growing file cannot exhaust memory)."""
     with path.open("rb") as f:
-        raw = f.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
+        # a regular file's size is known at once; a device or pipe is read up to the limit
+        too_big = os.fstat(f.fileno()).st_size > MAX_FILE_BYTES
+        raw = b"" if too_big else f.read(MAX_FILE_BYTES + 1)
+    if too_big or len(raw) > MAX_FILE_BYTES:
         raise KPITreeError(f"{path}: the file is larger than the limit of "
                            f"{MAX_FILE_BYTES:,} bytes")
     return raw

@@ -299,7 +299,7 @@ def test_a_slow_health_check_waits_for_the_edits_to_pause(monkeypatch):
     def run() -> None:
         try:
             asyncio.run(story())
-        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the test's thread
+        except BaseException as exc:  # re-raised below, in the test's thread
             failures.append(exc)
 
     runner = threading.Thread(target=run)

@@ -174,3 +174,36 @@ def test_wrong_typed_widget_trait_is_a_kpitree_error(trait: str, bad: Any,
         assert trait in str(exc)
     finally:
         widget.close()
+
+
+def test_a_wrong_typed_argument_is_named_in_the_message() -> None:
+    """``kt.archetype(None)`` says which argument is wrong and what it should be."""
+    with pytest.raises(kt.KPITreeError, match=r"archetype: name must be a string, got None"):
+        kt.archetype(None)  # type: ignore[arg-type]
+    tree = _tree()
+    with pytest.raises(kt.KPITreeError, match=r"to_graphviz: max_level must be an integer"):
+        tree.to_graphviz(max_level="2")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("save", [
+    lambda tree, path: tree.save(path / "no-such-folder" / "tree.yaml"),
+    lambda tree, path: tree.save(path / "no-such-folder" / "tree.json"),
+    lambda tree, path: tree.to_excel(path / "no-such-folder" / "tree.xlsx"),
+], ids=["yaml", "json", "xlsx"])
+def test_saving_into_a_missing_folder_names_the_folder(save: Callable[..., Any],
+                                                       tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    tree = _tree()
+    with pytest.raises(kt.KPITreeError, match="no-such-folder' does not exist"):
+        save(tree, tmp_path)
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+@pytest.mark.parametrize("call", [
+    lambda tree, path: tree.save(str(path / "a\0b.yaml")),
+    lambda tree, path: kt.load(str(path / "a\0b.yaml")),
+    lambda tree, path: workshops.load_file(str(path / "a\0b.yaml")),
+], ids=["save", "load", "workshops.load_file"])
+def test_a_nul_character_in_a_path_is_refused(call: Callable[..., Any], tmp_path: Path) -> None:
+    with pytest.raises(kt.KPITreeError, match="path: a path cannot hold a NUL character"):
+        call(_tree(), tmp_path)

@@ -27,6 +27,7 @@ import inspect
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any, TypeVar, overload
 
 from .errors import KPITreeError, show
@@ -165,3 +166,22 @@ def _one(kind: type, inner: str, namespace: Mapping[str, Any]) -> tuple[Check, s
             return items, f"{word} of {item_word.removeprefix('a ').removeprefix('an ')}s"
         return (lambda v: isinstance(v, kind) and not isinstance(v, (str, bytes))), word
     return (lambda v: isinstance(v, kind)), word
+
+
+def file_path(label: str, path: str | os.PathLike[str], *, writing: bool = False) -> Path:
+    """``path`` as a :class:`~pathlib.Path`; a NUL byte in it, or (``writing``) a folder that
+    does not exist, is a :class:`KPITreeError` naming the argument.
+
+    >>> file_path("save", "/no/such/folder/tree.yaml", writing=True)
+    Traceback (most recent call last):
+    ...
+    kpitree_widget.errors.KPITreeError: save: path: the folder '/no/such/folder' does not exist
+    """
+    if "\0" in os.fspath(path):
+        raise KPITreeError(f"{label}: path: a path cannot hold a NUL character, got "
+                           f"{show(path)}", field="path")
+    path = Path(path)
+    if writing and not path.parent.is_dir():
+        raise KPITreeError(f"{label}: path: the folder '{path.parent}' does not exist",
+                           field="path")
+    return path

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from .args import file_path
 from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
 from .periods import Numbers
@@ -195,7 +196,7 @@ def load(path: str | Path, cls: type[Tree] = Tree) -> Tree:
 
     >>> tree = load("tree.yaml")  # doctest: +SKIP
     """
-    path = Path(path)
+    path = file_path("load", path)
     fmt = _format(path)
     try:
         size = path.stat().st_size
@@ -295,7 +296,7 @@ def dumps(tree: Tree, fmt: str = "yaml") -> str:
 
 def save(tree: Tree, path: str | Path) -> None:
     """Write ``tree`` to ``path`` (``.yaml``, ``.yml`` or ``.json``)."""
-    path = Path(path)
+    path = file_path("save", path, writing=True)
     path.write_text(dumps(tree, _format(path)), encoding="utf-8")
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..args import checked
+from ..args import checked, file_path
 from ..catalog import ORDER
 from ..errors import KPITreeError, did_you_mean, show
 from ..io import loads
@@ -61,7 +61,7 @@ def load_file(path: str | Path) -> Workshop:
 
     >>> load_file("my_workshop.yaml")  # doctest: +SKIP
     """
-    path = Path(path)
+    path = file_path("load_file", path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -76,7 +76,7 @@ class KPITree(Tree):
 
     # ------------------------------------------------------------------ analysis
 
-    @checked
+    @checked(own=("target",))
     def solve(self, metric_id: str, target: float, lever: str,
               period: Any = None) -> float | pd.Series:
         """Back-solve: set ``lever``'s target so that ``metric_id``'s target becomes ``target``.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .args import checked
 from .errors import KPITreeError
 from .metric import Hypothesis, Metric
 from .model import KPITree, load, loads
@@ -55,6 +56,7 @@ def archetypes() -> list[str]:
     return names()
 
 
+@checked
 def archetype(name: str) -> KPITree:
     """A built-in archetype tree with sample numbers, e.g. ``archetype("b2b_saas")``."""
     from .catalog import load_archetype
@@ -62,6 +64,7 @@ def archetype(name: str) -> KPITree:
     return load_archetype(name, cls=KPITree)
 
 
+@checked
 def template(name: str) -> Any:
     """The workshop notebook (nbformat v4) for an archetype."""
     from .workshops import template as _template

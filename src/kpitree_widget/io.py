@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from .args import file_path
 from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
 from .periods import Numbers
@@ -274,7 +275,7 @@ def load(path: str | Path, cls: type[Tree] = Tree) -> Tree:
 
     >>> tree = load("tree.yaml")  # doctest: +SKIP
     """
-    path = Path(path)
+    path = file_path("load", path)
     fmt = _format(path)
     try:
         text = _read_limited(path).decode("utf-8")
@@ -567,7 +568,7 @@ def save(tree: Tree, path: str | Path) -> None:
     folder, flushed to disk and then put in the place of the old file, so a failure (a full
     disk, text that cannot be encoded) leaves the previous file as it was.
     """
-    path = Path(path)
+    path = file_path("save", path, writing=True)
     fmt = _format(path)
     try:
         data = dumps(tree, fmt).encode("utf-8")

@@ -8,10 +8,12 @@ methods that import their module on first use (as pandas offers ``DataFrame.styl
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
+from .args import checked, wrong
 from .tree import DEFAULT_TOLERANCE, Tree
 
 if TYPE_CHECKING:
@@ -51,18 +53,21 @@ class KPITree(Tree):
     # ------------------------------------------------------------------ building
 
     @classmethod
+    @checked(own=("spec",))
     def from_dict(cls, spec: Mapping[str, Any]) -> Self:
         """Build a tree from a mapping shaped like the YAML file (see ``docs/file-format.md``)."""
         from .io import tree_from_dict
 
         return tree_from_dict(spec, cls=cls)
 
+    @checked
     def to_dict(self) -> dict[str, Any]:
         """The tree as a plain mapping, the shape of the file; ``from_dict`` reverses it."""
         from .io import tree_to_dict
 
         return tree_to_dict(self)
 
+    @checked
     def save(self, path: str | Path) -> None:
         """Write the tree to ``.yaml``/``.yml`` or ``.json``: stable output, small git diffs."""
         from .io import save
@@ -71,6 +76,7 @@ class KPITree(Tree):
 
     # ------------------------------------------------------------------ analysis
 
+    @checked(own=("target",))
     def solve(self, metric_id: str, target: float, lever: str,
               period: Any = None) -> float | pd.Series:
         """Back-solve: set ``lever``'s target so that ``metric_id``'s target becomes ``target``.
@@ -82,6 +88,7 @@ class KPITree(Tree):
 
         return solve(self, metric_id, target, lever=lever, period=period)
 
+    @checked
     def compare(self, base: str | None = None, period: Any = None,
                 pct: bool = False) -> pd.DataFrame:
         """Plan, actual and every scenario side by side (one column each, index metric id);
@@ -90,6 +97,7 @@ class KPITree(Tree):
 
         return compare(self, base=base, period=period, pct=pct)
 
+    @checked
     def sensitivity(self, step: float = 0.1, metric: str | None = None,
                     period: Any = None, layer: str = "target") -> pd.DataFrame:
         """Tornado table: the root's target with each input's target moved by -/+ ``step``,
@@ -98,6 +106,7 @@ class KPITree(Tree):
 
         return sensitivity(self, step=step, metric=metric, period=period, layer=layer)
 
+    @checked
     def elasticities(self, metric: str | None = None, period: Any = None,
                      layer: str = "target", computed: bool = False) -> pd.DataFrame:
         """d ln(metric) / d ln(input) for every input under ``metric`` (default the root)."""
@@ -105,6 +114,7 @@ class KPITree(Tree):
 
         return elasticities(self, metric=metric, period=period, layer=layer, computed=computed)
 
+    @checked
     def attribute(self, start: Any = "target", end: Any = "value", metric: str | None = None,
                   period: Any = None, by: str = "input", layer: str = "value") -> pd.DataFrame:
         """Why the root moved from ``start`` to ``end`` (layers, scenarios or periods), exactly,
@@ -115,9 +125,10 @@ class KPITree(Tree):
         return attribute(self, start=start, end=end, metric=metric, period=period, by=by,
                          layer=layer)
 
+    @checked(own=("n",))
     def simulate(self, distributions: Mapping[str, Any], n: int = 10_000, seed: Any = 0,
-                 metrics: Any = None, period: Any = None, relative: bool = False,
-                 layer: str = "target") -> Simulation:
+                 metrics: str | Sequence[str] | None = None, period: Any = None,
+                 relative: bool = False, layer: str = "target") -> Simulation:
         """Monte Carlo: draws for uncertain inputs, P10/P50/P90 of the root (and ``metrics``);
         see ``analysis.simulate``."""
         from .analysis.simulate import simulate
@@ -127,6 +138,7 @@ class KPITree(Tree):
 
     # ------------------------------------------------------------------ period data
 
+    @checked
     def load_data(self, data: Any, layer: str = "value", format: str | None = None,
                   freq: str | None = None) -> None:
         """Load numbers per period from a DataFrame or CSV (wide: index period, columns metric
@@ -135,7 +147,8 @@ class KPITree(Tree):
 
         load_data(self, data, layer=layer, format=format, freq=freq)
 
-    def timeseries(self, layer: str = "value", metrics: Any = None,
+    @checked
+    def timeseries(self, layer: str = "value", metrics: str | Iterable[str] | None = None,
                    freq: str | None = None) -> pd.DataFrame:
         """Period x metric table of a layer, computed metrics included; ``freq="Q"``/``"Y"``
         rolls months up (inputs aggregated, computed metrics recomputed)."""
@@ -143,6 +156,7 @@ class KPITree(Tree):
 
         return timeseries(self, layer=layer, metrics=metrics, freq=freq)
 
+    @checked
     def resample(self, freq: str) -> Self:
         """A new tree over quarters (``"Q"``) or years (``"Y"``), inputs aggregated by their
         metric's rule and computed metrics recomputed."""
@@ -150,6 +164,7 @@ class KPITree(Tree):
 
         return resample(self, freq)
 
+    @checked
     def reported(self, metric: str | None = None) -> pd.DataFrame | pd.Series:
         """Reported actuals of computed metrics loaded with ``load_data`` (kept apart from the
         computed values)."""
@@ -157,18 +172,21 @@ class KPITree(Tree):
 
         return reported(self, metric)
 
+    @checked
     def check(self, **thresholds: Any) -> Findings:
         """Health check: findings (rule, severity, metric, message) per the KPI-tree rules."""
         from .health import check
 
         return check(self, **thresholds)
 
+    @checked
     def check_frame(self, **thresholds: Any) -> pd.DataFrame:
         """The health check as a DataFrame: rule, severity, metric, name, message, reason."""
         from .health import findings_frame
 
         return findings_frame(self.check(**thresholds))
 
+    @checked
     def review(self, cadence: str, period: Any = None) -> Review:
         """The view for a review: ``weekly``, ``monthly``, ``quarterly`` or ``annual``
         (``.table``, ``.metrics``; see ``docs/health.md``)."""
@@ -176,6 +194,7 @@ class KPITree(Tree):
 
         return review(self, cadence, period=period)
 
+    @checked
     def okr_progress(self, period: Any = None, as_of: Any = None) -> pd.DataFrame:
         """Each OKR key result: its metric's current value, progress from ``from`` to ``to``,
         the progress expected by now and whether it is on track."""
@@ -183,6 +202,7 @@ class KPITree(Tree):
 
         return okr_progress(self, period=period, as_of=as_of)
 
+    @checked
     def test_hypotheses(self, data: Any = None, max_lag: int = 3, min_periods: int = 6,
                         min_r: float = 0.5) -> pd.DataFrame:
         """Test each hypothesis link on period data (default: the tree's own periods):
@@ -192,6 +212,7 @@ class KPITree(Tree):
         return test_hypotheses(self, data, max_lag=max_lag, min_periods=min_periods,
                                min_r=min_r)
 
+    @checked
     def reconcile(self, data: Any, tolerance: float = 0.01) -> pd.DataFrame:
         """Where reported numbers of computed metrics differ from what their formulas give
         from the children's reported numbers (period x metric data)."""
@@ -199,6 +220,7 @@ class KPITree(Tree):
 
         return reconcile(self, data, tolerance=tolerance)
 
+    @checked
     def guard_report(self, period: Any = None, only_conflicts: bool = True) -> pd.DataFrame:
         """Guard pairs (``kind: guard``, ``guards: id``) where both metrics are worse than plan
         (``only_conflicts=False``: every declared pair)."""
@@ -208,6 +230,7 @@ class KPITree(Tree):
 
     # ------------------------------------------------------------------ exports
 
+    @checked
     def to_graphviz(self, direction: str = "TB",
                     fields: Sequence[str] = ("value", "target", "owner"),
                     max_level: int | None = None, period: Any = None,
@@ -222,6 +245,7 @@ class KPITree(Tree):
         return to_graphviz(self, direction=direction, fields=fields, max_level=max_level,
                            period=period, scenario=scenario, findings=findings, **options)
 
+    @checked
     def to_markdown(self, table: bool = False, period: Any = None,
                     scenario: str | None = None, title: str | None = None) -> str:
         """The tree as Markdown: a nested outline with the math and value vs target, or
@@ -230,6 +254,7 @@ class KPITree(Tree):
 
         return to_markdown(self, table=table, period=period, scenario=scenario, title=title)
 
+    @checked
     def to_mermaid(self, direction: str = "TD", period: Any = None,
                    scenario: str | None = None) -> str:
         """The tree as a Mermaid ``flowchart`` (GitHub, GitLab and many wikis draw it)."""
@@ -237,6 +262,7 @@ class KPITree(Tree):
 
         return to_mermaid(self, direction=direction, period=period, scenario=scenario)
 
+    @checked
     def to_notebook(self, title: str | None = None) -> nbformat.NotebookNode:
         """A notebook (nbformat v4) whose code rebuilds exactly this tree as ``tree`` and
         shows its rollup and the interactive view."""
@@ -244,6 +270,7 @@ class KPITree(Tree):
 
         return to_notebook(self, title=title)
 
+    @checked
     def to_excel(self, path: str | Path | Any, period: Any = None) -> Path | None:
         """Write an ``.xlsx`` workbook with live formulas: a Tree sheet (inputs as numbers,
         computed metrics as Excel formulas, status by formula), a Scenarios sheet and a Periods
@@ -251,6 +278,8 @@ class KPITree(Tree):
         last). Needs openpyxl (``pip install "kpitree-widget[excel]"``)."""
         from .export.excel import to_excel
 
+        if not isinstance(path, (str, os.PathLike)) and not hasattr(path, "write"):
+            raise wrong("KPITree.to_excel", "path", "a path or a binary file", path)
         return to_excel(self, path, period=period)
 
     # ------------------------------------------------------------------ display
@@ -264,6 +293,7 @@ class KPITree(Tree):
         return self.__repr__()
 
 
+@checked
 def load(path: str | Path) -> KPITree:
     """Load a tree from a ``.yaml``, ``.yml`` or ``.json`` file."""
     from .io import load as _load
@@ -271,6 +301,7 @@ def load(path: str | Path) -> KPITree:
     return _load(path, cls=KPITree)
 
 
+@checked
 def loads(text: str, fmt: str = "yaml") -> KPITree:
     """Build a tree from YAML (or ``fmt="json"``) text."""
     from .io import loads as _loads

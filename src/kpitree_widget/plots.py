@@ -15,10 +15,11 @@ the Figure, e.g. for ``savefig``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from .args import checked, wrong
 from .errors import KPITreeError
 from .numbers import format_change, format_number
 from .palette import STATUS_COLOURS
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+@runtime_checkable
 class Simulation(Protocol):
     """What the charts read of a Monte Carlo result
     (:class:`kpitree_widget.analysis.simulate.Simulation`)."""
@@ -50,6 +52,8 @@ LOW, HIGH = "#ef8a62", "#67a9cf"
 
 def _axes(ax: Any, size: tuple[float, float]) -> Any:
     if ax is not None:
+        if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
+            raise wrong("plots", "ax", "a matplotlib Axes or None", ax)
         return ax
     try:
         import matplotlib.pyplot as plt
@@ -78,6 +82,7 @@ def _require(table: Any, columns: tuple[str, ...], what: str) -> None:
                            f"{', '.join(columns)}; missing {', '.join(missing)}")
 
 
+@checked
 def tornado(table: pd.DataFrame, ax: Any = None, top: int = 15, title: str | None = None) -> Any:
     """Tornado chart of a sensitivity table (``tree.sensitivity()``): per input, a bar from the
     base to the metric with the input lowered (``low``) and raised (``high``); the largest
@@ -105,6 +110,7 @@ def tornado(table: pd.DataFrame, ax: Any = None, top: int = 15, title: str | Non
     return ax
 
 
+@checked
 def waterfall(table: pd.DataFrame, ax: Any = None, top: int = 12, title: str | None = None) -> Any:
     """Waterfall of an attribution table (``tree.attribute()``): the start, each input's
     contribution (the ``top`` largest, the rest as "other"), then the end."""
@@ -148,6 +154,7 @@ def waterfall(table: pd.DataFrame, ax: Any = None, top: int = 12, title: str | N
     return ax
 
 
+@checked
 def fan_chart(sim: Simulation, metric: str | None = None, ax: Any = None,
               title: str | None = None) -> Any:
     """A simulation's spread: over periods, the median with P10-P90 and P25-P75 bands and the
@@ -186,6 +193,7 @@ def fan_chart(sim: Simulation, metric: str | None = None, ax: Any = None,
     return ax
 
 
+@checked
 def histogram(sim: Simulation, metric: str | None = None, ax: Any = None,
               period: Any = None) -> Any:
     """The histogram of one metric's draws (over periods: of ``period``, default the last)."""
@@ -197,6 +205,7 @@ def histogram(sim: Simulation, metric: str | None = None, ax: Any = None,
     return fan_chart(one, metric, ax, title=title)
 
 
+@checked
 def rollup_style(df: pd.DataFrame, columns: tuple[str, ...] = ("value", "variance",
                                                               "variance_pct")) -> Any:
     """A pandas ``Styler`` of a rollup table (``tree.rollup()``): ``value`` and the variance
@@ -206,7 +215,7 @@ def rollup_style(df: pd.DataFrame, columns: tuple[str, ...] = ("value", "varianc
     Needs jinja2 (pandas' styling), not matplotlib."""
     import pandas as pd
 
-    if "status" not in df.columns:
+    if not isinstance(df, pd.DataFrame) or "status" not in df.columns:
         raise KPITreeError("plots.rollup_style: expected a rollup table with a 'status' column")
     status = df["status"]
     shown = [c for c in columns if c in df.columns]

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from . import engine
+from .args import checked
 from .errors import KPITreeError, did_you_mean
 from .metric import Hypothesis, Metric, check_id
 from .numbers import check_number
@@ -50,6 +51,7 @@ class Tree:
     ``kt.archetype``.
     """
 
+    @checked
     def __init__(
         self,
         metrics: Iterable[Metric],
@@ -377,6 +379,7 @@ class Tree:
             self._refresh_input(metric_id)
         self._notify(field, metric_id)
 
+    @checked(own=("name", "overrides"))
     def scenario(self, name: str, overrides: Mapping[str, Numbers]) -> None:
         """Add or replace a named scenario: targets for some inputs, the plan elsewhere.
 
@@ -389,6 +392,7 @@ class Tree:
         self._arrays = None
         self._notify("scenario", None)
 
+    @checked
     def set_scenario_target(self, name: str, metric_id: str, x: Any,
                             period: Any = None) -> None:
         """Set one input's target in scenario ``name``, for one period or (``period=None``)
@@ -425,6 +429,7 @@ class Tree:
         self._arrays = None
         self._notify("scenario", metric_id)
 
+    @checked
     def remove_scenario(self, name: str) -> None:
         """Drop a scenario."""
         if name not in self._scenarios:
@@ -437,6 +442,7 @@ class Tree:
 
     # ------------------------------------------------------------------ listeners
 
+    @checked
     def on_change(self, callback: Listener) -> Callable[[], None]:
         """Call ``callback(event)`` after every change; returns a function that unsubscribes.
 
@@ -450,6 +456,7 @@ class Tree:
         for callback in list(self._listeners):
             callback(event)
 
+    @checked
     def set_numbers(self, layer: str, metric_id: str, numbers: Numbers) -> None:
         """Replace an input's ``value`` or ``target`` numbers (a number, or a mapping of
         period to number, e.g. a target for every period at once) in one change."""
@@ -459,6 +466,7 @@ class Tree:
                       None if numbers is None else check_numbers(numbers,
                                                                   f"metrics.{metric_id}.{layer}"))
 
+    @checked
     def load_numbers(self, layer: str, updates: Mapping[str, Numbers],
                       reported: Mapping[str, dict[str, float]] | None = None) -> None:
         """For bulk loaders (``data.load_data``): store checked numbers of inputs for the
@@ -552,6 +560,7 @@ class Tree:
         p = self.period_index(period)
         return self._periods[p] if self._periods else None
 
+    @checked
     def layer_index(self, layer: str | None) -> int:
         """Position of a layer: ``value``, ``target`` (``None``), or a scenario name."""
         if layer is None:
@@ -583,6 +592,7 @@ class Tree:
                 out[metric_id] = float(numbers)
         return out
 
+    @checked
     def rollup(self, period: Any = None, scenario: str | None = None) -> pd.DataFrame:
         """The tree as a table: one row per metric, root first, depth-first.
 

@@ -27,6 +27,7 @@ import traitlets
 from pydantic import ValidationError
 
 from . import protocol
+from .args import checked
 from .errors import KPITreeError, did_you_mean, show
 from .focus import focus_ids, with_context
 from .numbers import check_number, parse_number
@@ -55,6 +56,23 @@ class WidgetValueError(KPITreeError, traitlets.TraitError):
     Both a :class:`KPITreeError` and a :class:`traitlets.TraitError`, so traitlets rolls the
     assignment back.
     """
+
+
+class _Checked:
+    """A synced trait whose wrong-typed value is a :class:`WidgetValueError` naming it."""
+
+    def error(self, obj: Any, value: Any, error: Any = None, info: Any = None) -> None:
+        raise WidgetValueError(f"{getattr(self, 'name', 'trait')}: expected "
+                               f"{getattr(self, 'info_text', 'another value')}, got {show(value)}",
+                               field=getattr(self, "name", None))
+
+
+class _Text(_Checked, traitlets.Unicode):  # type: ignore[misc]
+    pass
+
+
+class _TextList(_Checked, traitlets.List):  # type: ignore[misc]
+    pass
 
 
 def _bundle_missing() -> str:
@@ -90,11 +108,10 @@ class TreeWidget(anywidget.AnyWidget):
 
     structure = traitlets.Dict().tag(sync=True)
     error = traitlets.Dict().tag(sync=True)
-    selected = traitlets.Unicode("").tag(sync=True)
-    period = traitlets.Unicode("").tag(sync=True)
-    scenario = traitlets.Unicode("").tag(sync=True)
-    focus = traitlets.List(traitlets.Unicode(), default_value=None,
-                           allow_none=True).tag(sync=True)
+    selected = _Text("").tag(sync=True)
+    period = _Text("").tag(sync=True)
+    scenario = _Text("").tag(sync=True)
+    focus = _TextList(_Text(), default_value=None, allow_none=True).tag(sync=True)
 
     def __init__(self, tree: Tree, *, selected: str = "", period: str = "",
                  scenario: str = "", focus: Iterable[str] | None = None,
@@ -241,6 +258,7 @@ class TreeWidget(anywidget.AnyWidget):
 
     # ------------------------------------------------------------------ messages from the view
 
+    @checked
     def set_state(self, sync_data: dict[str, Any]) -> None:
         """Trait updates from the view. A rejected value (unknown metric, period, scenario) is
         rolled back, shown in ``error`` and sent back so the view reverts too; an exception in

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .. import engine
+from ..args import file_path
 from ..errors import KPITreeError
 from ._common import STATUS_STYLE, clean
 
@@ -91,7 +92,7 @@ def to_excel(tree: Tree, path: str | Path | IO[bytes], period: Any = None) -> Pa
     """
     target: Path | None = None
     if isinstance(path, (str, Path)):
-        target = Path(path)
+        target = file_path("to_excel", path, writing=True)
         if target.suffix.lower() != ".xlsx":
             raise KPITreeError(f"to_excel: {str(path)!r} must end in .xlsx")
     book = workbook(tree, period=period)

@@ -27,7 +27,11 @@ def period_frame(tree: Tree, data: Any, where: str) -> pd.DataFrame:
     import pandas as pd
 
     if isinstance(data, Mapping) and not isinstance(data, pd.DataFrame):
-        data = pd.DataFrame(data)
+        try:
+            data = pd.DataFrame(data)
+        except (TypeError, ValueError) as exc:
+            raise KPITreeError(f"{where}: data: cannot read the mapping as a table "
+                               f"({exc})") from None
     if not isinstance(data, pd.DataFrame):
         raise KPITreeError(f"{where}: expected a DataFrame with one row per period and one "
                            f"column per metric id, got {type(data).__name__}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..args import checked
 from ..numbers import format_number
 from .loader import content, names
 from .refs import METRIC_REF, render_refs
@@ -30,6 +31,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 ROLLUP_COLUMNS = ["name", "level", "value", "target", "variance_pct", "status", "owner"]
 
 
+@checked
 def template(name: str) -> NotebookNode:
     """The workshop notebook (nbformat v4) for the archetype ``name``.
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..args import checked, file_path
 from ..catalog import ORDER
 from ..errors import KPITreeError, did_you_mean, show
 from ..io import loads
@@ -41,6 +42,7 @@ def names() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
+@checked
 @functools.cache
 def content(name: str) -> Workshop:
     """The validated workshop content of the archetype ``name`` (read once, then shared: the
@@ -53,12 +55,13 @@ def content(name: str) -> Workshop:
     return parse(path.read_text(encoding="utf-8"), source=f"{name}.yaml")
 
 
+@checked
 def load_file(path: str | Path) -> Workshop:
     """Read and validate a workshop content file of your own.
 
     >>> load_file("my_workshop.yaml")  # doctest: +SKIP
     """
-    path = Path(path)
+    path = file_path("load_file", path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -68,6 +71,7 @@ def load_file(path: str | Path) -> Workshop:
     return parse(text, source=path.name)
 
 
+@checked
 def parse(text: str, source: str = "workshop") -> Workshop:
     """Validate YAML ``text``; errors start with ``source`` (the file's name)."""
     try:

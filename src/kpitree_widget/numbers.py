@@ -9,11 +9,26 @@ import re
 from .errors import KPITreeError, show
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
-_TEXT = re.compile(
-    r"^(?P<sign>[-+]?)\s*(?P<currency>[$€£]?)\s*(?P<num>(\d[\d,_]*)?(\.\d+)?([eE][-+]?\d+)?)\s*"
-    r"(?P<suffix>k|m|mm|b|bn|%|x|d|days?)?$",
-    re.IGNORECASE,
-)
+_SUFFIXES = frozenset({*_SUFFIX, "%", "x", "d", "day", "days"})
+# Each part starts with its own character (digit, '.', 'e'), so a match never backtracks more
+# than linearly; parse_number also bounds the text's length before matching.
+_DIGITS = re.compile(r"(?:\d[\d,_]*)?(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_NUMBER_CHARS = frozenset("0123456789,_.eE+-")
+MAX_TEXT = 100  # characters of a typed number; longer text is refused before it is read
+
+
+def _split(cleaned: str) -> tuple[str, str, str, str]:
+    """``sign, currency, digits, suffix`` of typed text, by a single left-to-right scan."""
+    rest = cleaned
+    sign = currency = ""
+    if rest[:1] in ("-", "+"):
+        sign, rest = rest[0], rest[1:].lstrip()
+    if rest[:1] in ("$", "€", "£"):
+        currency, rest = rest[0], rest[1:].lstrip()
+    end = 0
+    while end < len(rest) and (rest[end] in _NUMBER_CHARS or rest[end].isdecimal()):
+        end += 1
+    return sign, currency, rest[:end], rest[end:].strip()
 
 
 def check_number(x: object, where: str, *, metric: str | None = None,
@@ -66,12 +81,15 @@ def parse_number(text: str, unit: str | None = None, where: str = "number", *,
         return KPITreeError(f"{where}: {message}", metric=metric, field=field)
 
     cleaned = text.strip().replace("\u2212", "-")
-    match = _TEXT.match(cleaned)
-    digits = match.group("num").replace(",", "").replace("_", "") if match else ""
-    if not cleaned or match is None or digits in ("", "."):
+    if len(cleaned) > MAX_TEXT:
+        raise error(f"{cleaned[:20]!r}… is {len(cleaned)} characters long; a number has at "
+                    f"most {MAX_TEXT}")
+    sign, currency, number, suffix = _split(cleaned)
+    digits = number.replace(",", "").replace("_", "")
+    if (not cleaned or _DIGITS.fullmatch(number) is None or digits in ("", ".")
+            or suffix.lower() not in (_SUFFIXES | {""})):
         raise error(f"{text!r} is not a number (try 1200, 1.2k, 12% or $1,200)")
-    suffix = (match.group("suffix") or "").lower()
-    currency = match.group("currency")
+    suffix = suffix.lower()
     if currency and unit not in (None, "currency"):
         raise error(f"{text!r} has a currency sign but the metric is in {unit}")
     if suffix == "%" and unit not in (None, "percent"):
@@ -84,7 +102,7 @@ def parse_number(text: str, unit: str | None = None, where: str = "number", *,
         value /= 100
     elif suffix in _SUFFIX:
         value *= _SUFFIX[suffix]
-    if match.group("sign") == "-":
+    if sign == "-":
         value = -value
     if not math.isfinite(value):
         raise error(f"{text!r} is too large to be a number")

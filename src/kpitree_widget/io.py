@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
-from .periods import Numbers
+from .periods import Numbers, period_key
 from .tree import DEFAULT_TOLERANCE, Tree, TreeT
 
 if TYPE_CHECKING:
@@ -66,12 +66,22 @@ def tree_from_dict(spec: Mapping[str, Any], cls: type[Tree] = Tree) -> Tree:
                    scenarios=parsed.scenarios, okrs=okrs, config=parsed.config)
 
 
-def _plain(data: Any) -> Any:
-    """Dates (YAML reads ``2026-03-31`` as one) become ISO text, in keys and values."""
+def _plain(data: Any, path: str = "tree") -> Any:
+    """Dates (YAML reads ``2026-03-31`` as one) become ISO text in values and period labels in
+    keys; two keys that become one (``2026-02-01`` and ``'2026-02'``) are refused at ``path``."""
     if isinstance(data, Mapping):
-        return {_plain_key(k): _plain(v) for k, v in data.items()}
+        out: dict[Any, Any] = {}
+        given: dict[Any, Any] = {}
+        for k, v in data.items():
+            key = _plain_key(k)
+            if key in out:
+                raise KPITreeError(f"{path}: the keys {given[key]!r} and {k!r} both name "
+                                   f"{key!r}; keep one")
+            given[key] = k
+            out[key] = _plain(v, f"{path}.{key}" if path != "tree" else str(key))
+        return out
     if isinstance(data, list):
-        return [_plain(v) for v in data]
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(data)]
     if isinstance(data, (dt.date, dt.datetime)):
         return data.isoformat()
     return data
@@ -79,7 +89,7 @@ def _plain(data: Any) -> Any:
 
 def _plain_key(key: Any) -> Any:
     if isinstance(key, (dt.date, dt.datetime)):
-        return key.isoformat()
+        return period_key(key)  # a date key is a period label: 2026-03-01 names 2026-03
     if isinstance(key, int) and not isinstance(key, bool):
         return str(key)
     return key

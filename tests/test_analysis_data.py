@@ -231,7 +231,7 @@ def test_resample_keeps_scenarios_and_refuses_splits():
         free.resample("Q")
 
 
-# --------------------------------------------------------------------------- tables that say nothing
+# ----------------------------------------------------------------- tables that say nothing
 
 
 def test_a_semicolon_separated_csv_is_refused_with_what_was_read(tmp_path):
@@ -248,7 +248,7 @@ def test_a_semicolon_separated_csv_is_refused_with_what_was_read(tmp_path):
 @pytest.mark.parametrize("frame", [pd.DataFrame(), pd.DataFrame({"period": ["2026-01"]}),
                                    pd.DataFrame({"period": ["2026-01"], "visits": [None]})])
 def test_a_table_without_a_single_number_is_refused(frame):
-    with pytest.raises(kt.KPITreeError, match="^load_data: read no numbers"):
+    with pytest.raises(kt.KPITreeError, match=r"^load_data: read no numbers"):
         make().load_data(frame)
 
 

@@ -263,3 +263,11 @@ def test_a_complex_cell_is_refused_not_cut_to_its_real_part(frame):
                                            r".*is not a number"):
         tree.load_data(frame)
     assert state(tree) == before
+
+
+@pytest.mark.parametrize("index", [pd.date_range("2026-01-30", periods=5, freq="D"),
+                                   pd.period_range("2026-01-30", periods=5, freq="D")])
+def test_daily_data_across_a_month_start_keeps_every_label_a_day(index):
+    tree = kt.KPITree.from_dict({"metrics": {"visits": {"unit": "count"}}})
+    tree.load_data(pd.DataFrame({"visits": [1, 2, 3, 4, 5]}, index=index))
+    assert tree.periods == [d.strftime("%Y-%m-%d") for d in index]

@@ -306,6 +306,9 @@ def period_labels(index: list[Any], where: str, freq: str | None) -> list[str]:
     if dates and len(dates) == len(index) and all(
             getattr(d, "is_month_end", False) for d in dates):
         return [d.strftime("%Y-%m") for d in dates]
+    if dates and len(dates) == len(index) and any(d.day != 1 for d in dates) and all(
+            getattr(d, "hour", 0) == getattr(d, "minute", 0) == 0 for d in dates):
+        return [d.strftime("%Y-%m-%d") for d in dates]  # daily data: every label is a day
     out = []
     for x in index:
         if x is None or x is pd.NaT or (isinstance(x, float) and math.isnan(x)):

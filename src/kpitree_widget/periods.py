@@ -20,7 +20,8 @@ def period_key(period: Any) -> str:
 
     A monthly ``pandas.Period``, a ``datetime.date``, a ``datetime.datetime`` or a
     ``pandas.Timestamp`` at midnight on the first of a month, and a YAML date such as
-    ``2026-03-01`` all name the month ``'2026-03'``; other days keep the day; text is stripped.
+    ``2026-03-01`` all name the month ``'2026-03'``; other days keep the day (a daily
+    ``pandas.Period`` always does), a time of day is kept; text is stripped.
 
     >>> import datetime as dt
     >>> period_key(dt.date(2026, 3, 1)), period_key(" 2026-03"), period_key(dt.date(2026, 3, 5))
@@ -30,9 +31,6 @@ def period_key(period: Any) -> str:
         return period.strip()
     if isinstance(period, (int,)) and not isinstance(period, bool):
         return str(period)
-    freq = getattr(period, "freqstr", None)
-    if isinstance(freq, str) and freq.upper().startswith("D") and hasattr(period, "start_time"):
-        period = period.start_time  # a daily Period names its day, as a date does
     if hasattr(period, "strftime") and not hasattr(period, "freqstr"):
         if hasattr(period, "hour") and (period.hour, period.minute, period.second,
                                         getattr(period, "microsecond", 0)) != (0, 0, 0, 0):

@@ -229,3 +229,45 @@ def test_resample_keeps_scenarios_and_refuses_splits():
     free = kt.KPITree.from_dict({"metrics": {"a": {"value": {"launch": 1, "week 2": 2}}}})
     with pytest.raises(kt.KPITreeError, match="not dates"):
         free.resample("Q")
+
+
+# ----------------------------------------------------------------- tables that say nothing
+
+
+def test_a_semicolon_separated_csv_is_refused_with_what_was_read(tmp_path):
+    tree = make()
+    before = state(tree)
+    path = tmp_path / "actuals.csv"
+    path.write_text("period;visits\n2026-01;1000\n2026-02;1100\n")
+    with pytest.raises(kt.KPITreeError, match=r"^load_data: read no numbers: 2 row\(s\).*"
+                                           r"'period;visits'.*separated by ';'"):
+        tree.load_data(path)
+    assert state(tree) == before
+
+
+@pytest.mark.parametrize("frame", [pd.DataFrame(), pd.DataFrame({"period": ["2026-01"]}),
+                                   pd.DataFrame({"period": ["2026-01"], "visits": [None]})])
+def test_a_table_without_a_single_number_is_refused(frame):
+    with pytest.raises(kt.KPITreeError, match=r"^load_data: read no numbers"):
+        make().load_data(frame)
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"period": ["2026-01", "2026-02"], "visits": [1000 + 5j, 1100 + 0j]}),
+    pd.DataFrame({"metric": ["visits"], "period": ["2026-01"], "value": [1000 + 5j]}),
+])
+def test_a_complex_cell_is_refused_not_cut_to_its_real_part(frame):
+    tree = make()
+    before = state(tree)
+    with pytest.raises(kt.KPITreeError, match=r"^load_data: metrics\.visits period 2026-01: "
+                                           r".*is not a number"):
+        tree.load_data(frame)
+    assert state(tree) == before
+
+
+@pytest.mark.parametrize("index", [pd.date_range("2026-01-30", periods=5, freq="D"),
+                                   pd.period_range("2026-01-30", periods=5, freq="D")])
+def test_daily_data_across_a_month_start_keeps_every_label_a_day(index):
+    tree = kt.KPITree.from_dict({"metrics": {"visits": {"unit": "count"}}})
+    tree.load_data(pd.DataFrame({"visits": [1, 2, 3, 4, 5]}, index=index))
+    assert tree.periods == [d.strftime("%Y-%m-%d") for d in index]

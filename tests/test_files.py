@@ -264,7 +264,7 @@ def test_from_dict_takes_the_shape_of_the_file_and_refuses_other_things(revenue_
 def test_dates_in_yaml_are_period_labels(tmp_path):
     tree = kt.load(write(tmp_path, "t.yaml", "metrics:\n  a:\n    value: {2026-01-01: 3, "
                                              "2026-02-15: 4}\n"))
-    assert tree.periods == ["2026-01-01", "2026-02-15"]
+    assert tree.periods == ["2026-01", "2026-02-15"]  # a first of the month names the month
     assert tree.rollup(period="2026-02-15").loc["a", "value"] == 4
 
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+import kpitree_widget as kt
 from kpitree_widget import KPITreeError
 from kpitree_widget.formula import MAX_DEPTH, MAX_LENGTH, MAX_NODES, Formula, parse
 
@@ -585,3 +586,61 @@ def test_a_random_formula_computes_what_a_reference_evaluator_computes(node, val
     shown = parse(formula.display())
     assert shown == formula, (text, formula.display())
     assert _same(float(shown.evaluate(env)), got)
+
+
+# --------------------------------------------------------------------------- hostile formulas
+
+
+def test_a_flat_sum_or_product_of_many_terms_is_one_level_deep():
+    terms = [f"m{i}" for i in range(MAX_DEPTH + 20)]
+    assert parse(" + ".join(terms)).relation == "sum"
+    assert parse(" - ".join(terms)).children == tuple(terms)
+    assert parse(" * ".join(terms)).relation == "product"
+    assert float(parse(" * ".join(terms[:50]) + " / m0").evaluate(dict.fromkeys(terms, 2.0))) \
+        == 2.0 ** 49
+
+
+def test_real_nesting_is_still_capped():
+    nested = "a"
+    for _ in range(MAX_DEPTH + 1):
+        nested = f"a - ({nested})"
+    with pytest.raises(KPITreeError, match=f"nested more than {MAX_DEPTH} deep"):
+        parse(nested, metric="r")
+
+
+@pytest.mark.parametrize(("text", "written"), [
+    ("\uff41 + b", "\uff41"),          # fullwidth a: Python would read it as 'a'
+    ("a + \U0001d41b", "\U0001d41b"),  # mathematical bold b
+    ("\uff4d\uff49\uff4e(a, b)", "\uff4d\uff49\uff4e"),  # fullwidth min
+    ("caf\u00e9 + a", "caf\u00e9"),
+])
+def test_a_name_that_is_not_plain_ascii_is_refused_not_folded(text, written):
+    with pytest.raises(KPITreeError, match=r"^metrics\.r\.formula: the name ") as info:
+        parse(text, metric="r")
+    assert repr(written) in str(info.value)
+
+
+def test_a_fullwidth_name_in_a_tree_does_not_silently_use_the_ascii_metric():
+    spec = {"metrics": {"r": {"formula": "\uff41 + b"}, "a": {"value": 1}, "b": {"value": 2}}}
+    with pytest.raises(KPITreeError, match=r"^metrics\.r\.formula: the name"):
+        kt.KPITree.from_dict(spec)
+
+
+_FORMULA_PIECES = ("(", ")", "a", "b1", "+", "-", "*", "/", "**", " ", "1", "1e9", ".", ",",
+                   "min(", "abs(", " if ", " else ", "<", "not ", " and ", "[", "'", "\uff41",
+                   "\\", "\n", "#")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(runs=st.lists(st.tuples(st.sampled_from(_FORMULA_PIECES), st.integers(0, 200_000)),
+                     min_size=1, max_size=6), tail=st.text(max_size=50))
+def test_any_text_up_to_a_megabyte_gets_an_answer_from_the_parser_at_once(runs, tail):
+    import time
+
+    text = ("".join(piece * count for piece, count in runs) + tail)[: 1 << 20]
+    start = time.perf_counter()
+    try:
+        parse(text, metric="r")
+    except KPITreeError as exc:
+        assert str(exc).startswith("metrics.r.formula")
+    assert time.perf_counter() - start < 0.5  # the bound is 1 s

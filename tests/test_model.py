@@ -657,3 +657,54 @@ def test_printing_a_tree_without_units_or_owners_stays_clean():
 
 def test_kpitree_error_is_a_value_error():
     assert issubclass(kt.KPITreeError, ValueError)
+
+
+# --------------------------------------------------------------------------- ids and periods
+
+
+@pytest.mark.parametrize("metric_id", ["a\n", "win_rate\n", "a\nb", "\na"])
+def test_an_id_is_matched_whole_so_a_trailing_newline_is_refused(metric_id):
+    with pytest.raises(KPITreeError, match="not a valid metric id"):
+        Metric(metric_id)
+    with pytest.raises(KPITreeError, match="not a valid metric id"):
+        KPITree.from_dict({"metrics": {metric_id: {"value": 1}}})
+
+
+def _monthly_tree() -> KPITree:
+    return KPITree.from_dict({"metrics": {
+        "revenue": {"formula": "new + retained"},
+        "new": {"value": {"2026-01": 10, "2026-02": 12}},
+        "retained": {"value": {"2026-01": 90, "2026-02": 95}}}})
+
+
+@pytest.mark.parametrize("period", [
+    dt.date(2026, 2, 1), dt.datetime(2026, 2, 1), pd.Timestamp("2026-02-01"),
+    pd.Period("2026-02", "M"), " 2026-02 "])
+def test_a_date_or_period_object_names_the_period_the_file_wrote(period):
+    tree = _monthly_tree()
+    tree.set_value("new", 20, period=period)
+    assert tree.periods == ["2026-01", "2026-02"]
+    assert tree.get_value("new") == {"2026-01": 10.0, "2026-02": 20.0}
+    assert tree.rollup(period="2026-02").loc["revenue", "value"] == 115
+
+
+def test_a_yaml_date_on_the_first_of_a_month_is_the_month(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text("metrics:\n  a:\n    value: {2026-01-01: 3, 2026-02-01: 4}\n")
+    tree = kt.load(path)
+    assert tree.periods == ["2026-01", "2026-02"]
+    tree.set_value("a", 5, period=dt.date(2026, 2, 1))
+    assert tree.get_value("a") == {"2026-01": 3.0, "2026-02": 5.0}
+
+
+@pytest.mark.parametrize("numbers", [
+    {"2026-01": 1, " 2026-01": 2},
+    {"2026-01": 1, "2026-01\t": 2},
+    {"2026-02": 1, dt.date(2026, 2, 1): 2},
+    {pd.Timestamp("2026-02-01"): 1, pd.Period("2026-02", "M"): 2},
+])
+def test_two_labels_for_one_period_are_refused_never_merged(numbers):
+    with pytest.raises(KPITreeError, match=r"^metrics\.a\.value: .*both name"):
+        KPITree.from_dict({"metrics": {"a": {"value": numbers}}})
+    with pytest.raises(KPITreeError, match=r"^scenarios\.up\.a: .*both name"):
+        KPITree.from_dict({"metrics": {"a": {"value": 1}}, "scenarios": {"up": {"a": numbers}}})

@@ -191,3 +191,49 @@ def test_a_full_number_typed_back_is_the_number_to_its_last_shown_place(x, unit)
 def test_a_compact_number_is_within_half_its_last_digit(x, unit):
     back = parse_number(format_number(x, unit), unit)
     assert back == pytest.approx(x, rel=0.005)
+
+
+# --------------------------------------------------------------------------- hostile text
+
+_PIECES = ("-", "+", " ", "\t", "$", "€", "1", "9", ",", "_", ".", "e", "E", "k", "m", "%",
+           "d", "days", "!", "x", "\u2212")
+
+
+def _adversarial(runs: list[tuple[str, int]]) -> str:
+    text = "".join(piece * count for piece, count in runs)
+    return text[: 1 << 20]  # at most 1 MB
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs=st.lists(st.tuples(st.sampled_from(_PIECES), st.integers(0, 300_000)),
+                     min_size=1, max_size=6))
+def test_typed_text_of_up_to_a_megabyte_is_read_or_refused_at_once(runs):
+    # "-" + a thousand blanks + "!" once held the kernel for half a minute: every edit typed in
+    # the view goes through parse_number, so no text may take long to refuse
+    import time
+
+    text = _adversarial(runs)
+    start = time.perf_counter()
+    try:
+        parse_number(text, "currency", where="metrics.arr.value")
+    except KPITreeError as exc:
+        assert str(exc).startswith("metrics.arr.value: ")
+        assert len(str(exc)) < 400  # the message does not echo a megabyte back
+    assert time.perf_counter() - start < 0.5  # the bound is 1 s; linear work takes ~ms
+
+
+@pytest.mark.parametrize("text", ["-" + " " * 1000 + "!", "- $" + " " * 5000 + "1 x!",
+                                  "1" * 5000 + "k!", "$" + "1," * 3000])
+def test_the_known_slow_forms_are_refused_quickly_with_the_field(text):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(KPITreeError, match=r"^metrics\.arr\.value: "):
+        parse_number(text, "currency", where="metrics.arr.value")
+    assert time.perf_counter() - start < 0.5
+
+
+def test_a_typed_number_is_at_most_a_hundred_characters_long():
+    assert parse_number(" " * 500 + "1,200" + " " * 500) == 1200.0  # blanks around are fine
+    with pytest.raises(KPITreeError, match="characters long"):
+        parse_number("1" * 101)

@@ -86,6 +86,8 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
     fmt = _format(frame, format, where)
     cells = _long_cells(frame, layer, where, freq) if fmt == "long" \
         else _wide_cells(frame, where, freq)
+    if not any(cells.values()):
+        raise KPITreeError(f"{where}: read no numbers: {_what_was_read(frame)}")
     metrics = tree.metrics
     for metric_id, numbers in cells.items():
         if metric_id not in metrics:
@@ -137,6 +139,19 @@ def _read(data: Any, where: str) -> pd.DataFrame:
             raise KPITreeError(f"{where}: cannot read {path.name}: {exc}") from None
     raise KPITreeError(f"{where}: expected a pandas DataFrame or a CSV path, "
                        f"got {type(data).__name__}")
+
+
+def _what_was_read(frame: pd.DataFrame) -> str:
+    """What a table that gave no numbers held, so its reader sees why (a wrong separator)."""
+    columns = [str(c) for c in frame.columns]
+    shown = ", ".join(repr(c if len(c) <= 40 else c[:39] + "…") for c in columns[:5])
+    more = f" and {len(columns) - 5} more" if len(columns) > 5 else ""
+    text = (f"{len(frame)} row(s) and {len(columns)} column(s)"
+            + (f" ({shown}{more})" if columns else ""))
+    if any(sep in c for c in columns for sep in (";", "\t", "|")):
+        text += "; the columns look separated by ';', a tab or '|': save the file with commas"
+    return text + "; expected a period column and one column per metric, or a long table " \
+        "with columns metric, period and value"
 
 
 def _format(frame: pd.DataFrame, format: str | None, where: str) -> str:
@@ -254,7 +269,8 @@ def _numbers(column: np.ndarray, labels: list[str], metric_id: str,
             except ValueError:
                 raise KPITreeError(f"{where}: metrics.{metric_id} period {label}: {x!r} is not "
                                    "a number") from None
-        elif isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.number)):
+        elif (isinstance(x, (bool, np.bool_, np.complexfloating))
+              or not isinstance(x, (int, float, np.number))):  # a complex is not a number here
             raise KPITreeError(f"{where}: metrics.{metric_id} period {label}: {x!r} is not "
                                "a number")
         else:
@@ -290,6 +306,9 @@ def period_labels(index: list[Any], where: str, freq: str | None) -> list[str]:
     if dates and len(dates) == len(index) and all(
             getattr(d, "is_month_end", False) for d in dates):
         return [d.strftime("%Y-%m") for d in dates]
+    if dates and len(dates) == len(index) and any(d.day != 1 for d in dates) and all(
+            getattr(d, "hour", 0) == getattr(d, "minute", 0) == 0 for d in dates):
+        return [d.strftime("%Y-%m-%d") for d in dates]  # daily data: every label is a day
     out = []
     for x in index:
         if x is None or x is pd.NaT or (isinstance(x, float) and math.isnan(x)):

@@ -152,6 +152,7 @@ def parse(text: object, metric: str | None = None) -> Formula:
         raise KPITreeError(f"{where}: cannot read {_clip(source)!r}: {exc.msg}") from None
     except (ValueError, RecursionError, MemoryError) as exc:
         raise KPITreeError(f"{where}: cannot read {_clip(source)!r}: {exc}") from None
+    _check_names(tree, source, where)
     counter = [0]
     try:
         ir = _convert(tree.body, counter, 0)
@@ -163,6 +164,26 @@ def parse(text: object, metric: str | None = None) -> Formula:
     except RecursionError:
         raise KPITreeError(f"{where}: the formula is nested too deeply") from None
     return Formula(source, ir)
+
+
+def _check_names(tree: ast.AST, source: str, where: str) -> None:
+    """Refuse a name written other than as it reads: Python folds ``ａ`` (fullwidth) into ``a``
+    (NFKC), so a name must be plain ASCII and stand in the source as it was parsed."""
+    if source.isascii():
+        return  # nothing to fold
+    lines = source.encode("utf-8").split(b"\n")
+    stack = [tree]  # ast.walk would import at call time; a stack walks the same nodes
+    while stack:
+        node = stack.pop()
+        stack.extend(ast.iter_child_nodes(node))
+        if isinstance(node, ast.Name):
+            # offsets are in UTF-8 bytes; a name is on one line
+            line = lines[node.lineno - 1] if node.lineno <= len(lines) else b""
+            shown = line[node.col_offset:node.end_col_offset].decode("utf-8", "replace")
+            if shown != node.id or not node.id.isascii():
+                raise KPITreeError(f"{where}: the name {_clip(shown)!r} is not plain ASCII "
+                                   f"(it would read as {node.id!r}); metric ids use a-z, 0-9 "
+                                   "and _")
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -185,6 +206,17 @@ def _test(node: ast.AST, counter: list[int], depth: int) -> Node:
     if not _is_boolean(ir):
         raise _Refused(node, "the test of 'a if test else b' must be a comparison")
     return ir
+
+
+_CHAINS = ({"+", "-"}, {"*", "/"})
+
+
+def _same_chain(op: str, left: ast.AST) -> bool:
+    """True when ``left`` continues the flat chain of ``op`` (``a + b`` under ``... - c``)."""
+    if not isinstance(left, ast.BinOp):
+        return False
+    inner = _BIN_OPS.get(type(left.op))
+    return any(op in chain and inner in chain for chain in _CHAINS)
 
 
 def _convert(node: ast.AST, counter: list[int], depth: int) -> Node:
@@ -211,7 +243,10 @@ def _convert(node: ast.AST, counter: list[int], depth: int) -> Node:
         op = _BIN_OPS.get(type(node.op))
         if op is None:
             raise _Refused(node, "operators allowed are + - * / **")
-        return Bin(op, _number(node.left, counter, d), _number(node.right, counter, d))
+        # a flat chain (a + b - c + ..., a * b / c * ...) is one level as people read it: the
+        # left operand continuing the same chain stays at this depth
+        left_depth = depth if _same_chain(op, node.left) else d
+        return Bin(op, _number(node.left, counter, left_depth), _number(node.right, counter, d))
     if isinstance(node, ast.UnaryOp):
         if isinstance(node.op, ast.USub):
             return Neg(_number(node.operand, counter, d))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, overload
 from .args import file_path
 from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
-from .periods import Numbers
+from .periods import Numbers, period_key
 from .tree import DEFAULT_TOLERANCE, Tree, TreeT
 
 if TYPE_CHECKING:
@@ -123,9 +123,14 @@ def _plain(data: Any, path: str = "", depth: int = 0) -> Any:
     if depth > MAX_NESTING:
         raise KPITreeError(f"{where}: nested more than {MAX_NESTING} levels deep")
     if isinstance(data, Mapping):
-        out = {}
+        out: dict[Any, Any] = {}
+        given: dict[Any, Any] = {}
         for k, v in data.items():
             key = _plain_key(k, path)
+            if key in out:  # 2026-02-01 (a YAML date) and '2026-02' both name one period
+                raise KPITreeError(f"{where}: the keys {given[key]!r} and {k!r} both name "
+                                   f"{key!r}; keep one")
+            given[key] = k
             out[key] = _plain(v, f"{path}.{key}" if path else str(key), depth + 1)
         return out
     if isinstance(data, (list, tuple)):
@@ -155,7 +160,7 @@ def _check_text(text: str, where: str) -> None:
 
 def _plain_key(key: Any, path: str = "") -> Any:
     if isinstance(key, (dt.date, dt.datetime)):
-        return key.isoformat()
+        return period_key(key)  # a date key is a period label: 2026-03-01 names 2026-03
     if isinstance(key, int) and not isinstance(key, bool):
         return str(key)
     if isinstance(key, str):

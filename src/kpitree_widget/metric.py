@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .errors import KPITreeError
 from .formula import FUNCTIONS, Formula, parse
 
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")  # matched whole (fullmatch): no "a\n"
 UNITS = ("currency", "percent", "count", "days", "ratio")
 DIRECTIONS = ("up", "down")
 CADENCES = ("daily", "weekly", "monthly", "quarterly", "annual")
@@ -20,7 +20,7 @@ AGGREGATIONS = ("sum", "mean", "last")
 
 def check_id(metric_id: object, where: str = "metrics") -> str:
     """A metric id is snake_case: lower-case letters, digits and underscores, a letter first."""
-    if not isinstance(metric_id, str) or not ID_PATTERN.match(metric_id):
+    if not isinstance(metric_id, str) or not ID_PATTERN.fullmatch(metric_id):
         raise KPITreeError(f"{where}: {metric_id!r} is not a valid metric id (use snake_case "
                            "such as 'win_rate': lower-case letters, digits, underscores)")
     if keyword.iskeyword(metric_id):

@@ -41,11 +41,37 @@ from typing import Literal
 from .errors import KPITreeError, show
 
 _SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
-_TEXT = re.compile(
-    r"^(?P<sign>[-+]?)\s*(?P<currency>[$€£]?)\s*(?P<num>(\d[\d,_]*)?(\.\d+)?([eE][-+]?\d+)?)\s*"
-    r"(?P<suffix>k|mm|m|bn|b|t)?\s*(?P<mark>%|x|d|days?)?$",
-    re.IGNORECASE,
-)
+_SUFFIX_ORDER = sorted(_SUFFIX, key=len, reverse=True)  # "mm" before "m", "bn" before "b"
+_MARKS = frozenset({"", "%", "x", "d", "day", "days"})
+# Each part starts with its own character (digit, '.', 'e'), so a match never backtracks more
+# than linearly; parse_number also bounds the text's length before matching.
+_DIGITS = re.compile(r"(?:\d[\d,_]*)?(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_NUMBER_CHARS = frozenset("0123456789,_.eE+-")
+MAX_TEXT = 100  # characters of a typed number; longer text is refused before it is read
+
+
+def _tail(rest: str) -> tuple[str, str] | None:
+    """``(suffix, mark)`` of what follows the digits (``k``, ``%``, ``k d``, ``M%``), or
+    ``None`` when it is neither."""
+    low = rest.lower()
+    for suffix in (*_SUFFIX_ORDER, ""):
+        if low.startswith(suffix) and low[len(suffix):].strip() in _MARKS:
+            return suffix, low[len(suffix):].strip()
+    return None
+
+
+def _split(cleaned: str) -> tuple[str, str, str, str]:
+    """``sign, currency, digits, suffix`` of typed text, by a single left-to-right scan."""
+    rest = cleaned
+    sign = currency = ""
+    if rest[:1] in ("-", "+"):
+        sign, rest = rest[0], rest[1:].lstrip()
+    if rest[:1] in ("$", "€", "£"):
+        currency, rest = rest[0], rest[1:].lstrip()
+    end = 0
+    while end < len(rest) and (rest[end] in _NUMBER_CHARS or rest[end].isdecimal()):
+        end += 1
+    return sign, currency, rest[:end], rest[end:].strip()
 
 
 def check_number(x: object, where: str, *, metric: str | None = None,
@@ -98,30 +124,34 @@ def parse_number(text: str, unit: str | None = None, where: str = "number", *,
     def error(message: str) -> KPITreeError:
         return KPITreeError(f"{where}: {message}", metric=metric, field=field)
 
+    shown = repr(text) if len(text) <= 40 else repr(text[:40]) + "…"
     cleaned = text.strip().replace("\u2212", "-")
-    match = _TEXT.match(cleaned)
-    digits = match.group("num").replace(",", "").replace("_", "") if match else ""
-    if not cleaned or match is None or digits in ("", "."):
-        raise error(f"{text!r} is not a number (try 1200, 1.2k, 12% or $1,200)")
-    suffix = (match.group("suffix") or "").lower()
-    mark = (match.group("mark") or "").lower()
-    currency = match.group("currency")
+    if len(cleaned) > MAX_TEXT:
+        raise error(f"{cleaned[:20]!r}… is {len(cleaned)} characters long; a number has at "
+                    f"most {MAX_TEXT}")
+    sign, currency, number, rest = _split(cleaned)
+    digits = number.replace(",", "").replace("_", "")
+    tail = _tail(rest)
+    if (not cleaned or _DIGITS.fullmatch(number) is None or digits in ("", ".")
+            or tail is None):
+        raise error(f"{shown} is not a number (try 1200, 1.2k, 12% or $1,200)")
+    suffix, mark = tail
     if currency and unit not in (None, "currency"):
-        raise error(f"{text!r} has a currency sign but the metric is in {unit}")
+        raise error(f"{shown} has a currency sign but the metric is in {unit}")
     if mark == "%" and unit not in (None, "percent"):
-        raise error(f"{text!r} is a percentage but the metric is in {unit}")
+        raise error(f"{shown} is a percentage but the metric is in {unit}")
     try:
         value = float(digits)
     except ValueError:
-        raise error(f"{text!r} is not a number") from None
+        raise error(f"{shown} is not a number") from None
     if suffix:
         value *= _SUFFIX[suffix]
     if mark == "%":
         value /= 100
-    if match.group("sign") == "-":
+    if sign == "-":
         value = -value
     if not math.isfinite(value):
-        raise error(f"{text!r} is too large to be a number")
+        raise error(f"{shown} is too large to be a number")
     return value
 
 

@@ -6,23 +6,62 @@ a ``datetime.date`` or a string name the same period.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from .errors import KPITreeError
 
 # A number given for every period: a float; a number per period: {period label: float}.
 Numbers = float | dict[str, float] | None
 
 
 def period_key(period: Any) -> str:
-    """The label of a period: ``pandas.Period('2026-03', 'M')``, ``'2026-03'`` -> ``'2026-03'``."""
+    """The label of a period, the one place every period label is made.
+
+    A monthly ``pandas.Period``, a ``datetime.date``, a ``datetime.datetime`` or a
+    ``pandas.Timestamp`` at midnight on the first of a month, and a YAML date such as
+    ``2026-03-01`` all name the month ``'2026-03'``; other days keep the day (a daily
+    ``pandas.Period`` always does), a time of day is kept; text is stripped.
+
+    >>> import datetime as dt
+    >>> period_key(dt.date(2026, 3, 1)), period_key(" 2026-03"), period_key(dt.date(2026, 3, 5))
+    ('2026-03', '2026-03', '2026-03-05')
+    """
     if isinstance(period, str):
         return period.strip()
     if isinstance(period, (int,)) and not isinstance(period, bool):
         return str(period)
     if hasattr(period, "strftime") and not hasattr(period, "freqstr"):
+        if hasattr(period, "hour") and (period.hour, period.minute, period.second,
+                                        getattr(period, "microsecond", 0)) != (0, 0, 0, 0):
+            return period.strftime("%Y-%m-%dT%H:%M:%S")  # a time of day is kept
         # a date or timestamp: keep the day only when it is not the first of a month
         return period.strftime("%Y-%m") if period.day == 1 else period.strftime("%Y-%m-%d")
     return str(period)
+
+
+def period_numbers(numbers: Mapping[Any, Any], where: str) -> dict[str, Any]:
+    """``numbers`` keyed by :func:`period_key`; two keys that name the same period (``'2026-01'``
+    and ``' 2026-01'``, or ``'2026-02'`` and ``date(2026, 2, 1)``) are refused, never merged.
+
+    >>> period_numbers({"2026-01": 1, " 2026-01": 2}, "metrics.a.value")
+    Traceback (most recent call last):
+    ...
+    kpitree_widget.errors.KPITreeError: metrics.a.value: the period labels '2026-01' and \
+' 2026-01' both name period '2026-01'; keep one
+    """
+    out: dict[str, Any] = {}
+    given: dict[str, Any] = {}
+    for period, x in numbers.items():
+        key = period_key(period)
+        if not key:
+            raise KPITreeError(f"{where}: a period label is empty")
+        if key in out:
+            raise KPITreeError(f"{where}: the period labels {given[key]!r} and {period!r} "
+                               f"both name period {key!r}; keep one")
+        out[key] = x
+        given[key] = period
+    return out
 
 
 def order_periods(labels: Iterable[str]) -> list[str]:

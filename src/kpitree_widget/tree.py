@@ -29,7 +29,7 @@ from .args import checked
 from .errors import KPITreeError, did_you_mean
 from .metric import Hypothesis, Metric, check_id
 from .numbers import check_number
-from .periods import Numbers, order_periods, period_key, with_period
+from .periods import Numbers, order_periods, period_key, period_numbers, with_period
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -682,13 +682,8 @@ class Tree:
 def check_numbers(numbers: Any, where: str) -> Numbers:
     """A number, or a mapping of period to number, each finite."""
     if isinstance(numbers, Mapping):
-        out: dict[str, float] = {}
-        for period, x in numbers.items():
-            key = period_key(period)
-            if not key:
-                raise KPITreeError(f"{where}: a period label is empty")
-            out[key] = check_number(x, f"{where}.{key}")
-        return out
+        return {key: check_number(x, f"{where}.{key}")
+                for key, x in period_numbers(numbers, where).items()}
     return check_number(numbers, where)
 
 

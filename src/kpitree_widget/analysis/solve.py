@@ -86,23 +86,25 @@ def _single_path(tree: Tree, top: str, lever: str) -> list[str] | None:
     next metric once), else None."""
     # the lever and its ancestors: the only metrics a path can pass through
     above = {lever, *tree.ancestors(lever)}
+    # paths from each of them down to the lever, children before parents (no recursion, so any
+    # depth is fine)
     paths: dict[str, int] = {}
-
-    def count(metric: str) -> int:
+    for metric in tree.compiled_plan.order:
+        if metric not in above:
+            continue
+        parsed = tree.metrics[metric].parsed
         if metric == lever:
-            return 1
-        if metric not in paths:
-            parsed = tree.metrics[metric].parsed
-            paths[metric] = sum(count(c) * parsed.count(c) for c in parsed.children
+            paths[metric] = 1
+        else:
+            paths[metric] = sum(paths[c] * parsed.count(c) for c in parsed.children
                                 if c in above) if parsed else 0
-        return paths[metric]
 
-    if top not in above or count(top) != 1:
+    if top not in above or paths[top] != 1:
         return None
     path = [top]
     while path[-1] != lever:
         path.append(next(c for c in tree.metrics[path[-1]].children
-                         if c in above and count(c) == 1))
+                         if c in above and paths[c] == 1))
     return path
 
 

@@ -18,8 +18,10 @@ PIECES = [" ", "\t", " and", " +", " &", " /", " ,", " with", " ltv", " cac", "a
           " team", "the ", " x", "ltv ", "\u00a0", " \n"]
 ENDINGS = ["", "!", "x", "team", "cac", " ", "Head"]
 
-# metric fields that hold free text, and where they go; tags are a list of texts
-FIELDS = ["name", "owner", "team", "description", "unit", "tags"]
+# fields that hold free text: a metric's (tags are a list of texts), and the tree's own, its
+# hypotheses' and its OKRs'
+FIELDS = ["name", "owner", "team", "description", "unit", "tags", "tree.name",
+          "hypothesis.note", "okr.objective", "okr.key_result"]
 
 ONE_MB = 1_000_000
 BOUND = 1.0  # seconds, the promise; today's check takes a few hundredths of it
@@ -27,7 +29,13 @@ BOUND = 1.0  # seconds, the promise; today's check takes a few hundredths of it
 
 def _hostile_spec(field: str, text: str, metric: str) -> dict[str, Any]:
     spec = sound_spec()
-    spec["metrics"][metric][field] = [text] if field == "tags" else text
+    where, _, key = field.rpartition(".")
+    if where == "tree":
+        spec[key] = text
+    elif where:
+        spec["hypotheses" if where == "hypothesis" else "okrs"][0][key] = text
+    else:
+        spec["metrics"][metric][key] = [text] if key == "tags" else text
     return spec
 
 

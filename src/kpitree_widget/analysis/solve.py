@@ -199,7 +199,9 @@ def _root_find(tree: Tree, metric: str, lever: str, goal: float,
             hit = np.abs(f(x)) <= TOLERANCE * scale
             distance = np.minimum(np.abs(js - centre), np.abs(js + 1 - centre))
             found += [(int(d), float(v)) for d, v, h in zip(distance, x, hit) if h]
-        dips, gaps, at = _dips(f, grid, fg)
+        # only dips nearer the current target than a crossing already found can do better
+        within = min(found)[0] if found else len(grid)
+        dips, gaps, at = _dips(f, grid, fg, centre, within)
         touch = np.abs(gaps) <= TOLERANCE * scale
         found += [(abs(int(j) - centre), float(v)) for j, v, h in zip(dips, at, touch) if h]
         if found:
@@ -209,15 +211,16 @@ def _root_find(tree: Tree, metric: str, lever: str, goal: float,
     return result, closest
 
 
-def _dips(f: Any, grid: np.ndarray,
-          fg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The grid points where ``|f|`` is no larger than on either side, with ``f`` at the bottom
-    of each such dip and the lever value there, found by golden-section search between the two
-    neighbours (all dips at once, a bounded number of evaluations)."""
+def _dips(f: Any, grid: np.ndarray, fg: np.ndarray, centre: int,
+          within: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The grid points closer than ``within`` steps to ``centre`` where ``|f|`` is no larger than
+    on either side, with ``f`` at the bottom of each such dip and the lever value there, found
+    by golden-section search between the two neighbours (all dips at once, a bounded number of
+    evaluations)."""
     size = _size(fg)
     inner = np.arange(1, len(grid) - 1)
     dips = inner[np.isfinite(size[inner]) & (size[inner] <= size[inner - 1])
-                 & (size[inner] <= size[inner + 1])]
+                 & (size[inner] <= size[inner + 1]) & (np.abs(inner - centre) < within)]
     if not dips.size:
         return dips, fg[dips], grid[dips]
     a, b = grid[dips - 1], grid[dips + 1]

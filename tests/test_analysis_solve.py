@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kpitree_widget as kt
 
@@ -191,3 +193,15 @@ def test_a_goal_below_the_bottom_says_how_near_the_lever_gets():
     with pytest.raises(kt.KPITreeError, match=r"closest 'y' comes is 1 \(with 'a' = 3\)"):
         tree.solve("y", 0.5, lever="a")
     assert tree.to_dict() == before
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=st.sampled_from(["{k} * abs(a - {c}) + {g}", "{k} * (a - {c}) * (a - {c}) + {g}",
+                              "{g} - {k} * abs({c} - a)"]),
+       c=st.floats(-1e3, 1e3), k=st.floats(0.1, 10), g=st.floats(-1e3, 1e3),
+       start=st.floats(-1e4, 1e4))
+def test_any_goal_a_v_or_a_parabola_touches_is_found_from_anywhere(shape, c, k, g, start):
+    formula = shape.format(k=repr(k), c=repr(c), g=repr(g))
+    tree = tree_of({"y": {"formula": formula}, "a": {"target": start}}, root="y")
+    tree.solve("y", g, lever="a")
+    assert implied(tree, "y") == pytest.approx(g, rel=1e-9, abs=1e-9)

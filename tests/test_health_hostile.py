@@ -74,3 +74,12 @@ def test_owners_are_still_read_the_same_with_odd_blanks() -> None:
     rules = {(f.rule, f.metric) for f in found}
     assert ("owner.joint", "leads") in rules
     assert ("owner.team", "acv") in rules
+
+
+def test_a_widget_opens_at_once_on_a_tree_with_a_hostile_owner() -> None:
+    # the widget runs the check when it is made: it must not hang on the owner either
+    kt.TreeWidget(kt.KPITree.from_dict(sound_spec()))  # first-use costs paid untimed
+    tree = kt.KPITree.from_dict(_hostile_spec("owner", "Head" + " " * 20_000 + "!", "leads"))
+    start = time.perf_counter()
+    kt.TreeWidget(tree)
+    assert time.perf_counter() - start < BOUND

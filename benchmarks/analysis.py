@@ -139,7 +139,7 @@ def main() -> None:
         rows.append((f"solve root +5% via {lever}, one period", one, how))
         rows.append((f"solve root +5% via {lever}, all {len(tree.periods)} periods", every, ""))
     exact = float(trial.solve(tree.root, goal, lever=exact_lever, period=tree.periods[p]))
-    forced, numeric = best_of(
+    forced, (numeric, _nearest) = best_of(
         lambda: solve_module._root_find(trial, tree.root, exact_lever, goal, [p]), 3)
     agree = abs(numeric[0] / exact - 1)
     assert agree <= 1e-9, (numeric, exact)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kpitree_widget as kt
 
@@ -169,3 +171,37 @@ def test_solving_notifies_listeners(revenue_tree):
     revenue_tree.on_change(events.append)
     revenue_tree.solve("revenue", 700_000, lever="arpc")
     assert events and events[-1]["metric"] == "arpc"
+
+
+@pytest.mark.parametrize(("formula", "goal", "touch"), [
+    ("abs(a - 2.2)", 0.0, 2.2),          # a V that only touches zero
+    ("(a - 3.7) * (a - 3.7)", 0.0, 3.7),   # a square written as a product: its bottom
+    ("10 - (a - 1.3) * (a - 1.3)", 10.0, 1.3),  # a hill: its top
+    ("abs(a - 2.2) + b", 5.0, 2.2),      # touching a goal that is not zero
+])
+def test_a_goal_the_formula_only_touches_is_solved(formula, goal, touch):
+    tree = tree_of({"y": {"formula": formula}, "a": {"target": 40.0}, "b": {"target": 5.0}},
+                   root="y")
+    x = tree.solve("y", goal, lever="a")
+    assert x == pytest.approx(touch, rel=1e-4)
+    assert implied(tree, "y") == pytest.approx(goal, abs=1e-8)
+
+
+def test_a_goal_below_the_bottom_says_how_near_the_lever_gets():
+    tree = tree_of({"y": {"formula": "(a - 3) ** 2 + 1"}, "a": {"target": 10.0}}, root="y")
+    before = tree.to_dict()
+    with pytest.raises(kt.KPITreeError, match=r"closest 'y' comes is 1 \(with 'a' = 3\)"):
+        tree.solve("y", 0.5, lever="a")
+    assert tree.to_dict() == before
+
+
+@settings(max_examples=40, deadline=None)
+@given(shape=st.sampled_from(["{k} * abs(a - {c}) + {g}", "{k} * (a - {c}) * (a - {c}) + {g}",
+                              "{g} - {k} * abs({c} - a)"]),
+       c=st.floats(-1e3, 1e3), k=st.floats(0.1, 10), g=st.floats(-1e3, 1e3),
+       start=st.floats(-1e4, 1e4))
+def test_any_goal_a_v_or_a_parabola_touches_is_found_from_anywhere(shape, c, k, g, start):
+    formula = shape.format(k=repr(k), c=repr(c), g=repr(g))
+    tree = tree_of({"y": {"formula": formula}, "a": {"target": start}}, root="y")
+    tree.solve("y", g, lever="a")
+    assert implied(tree, "y") == pytest.approx(g, rel=1e-9, abs=1e-9)

@@ -7,6 +7,7 @@ Exit codes (see ``docs/cli.md``):
 - 2: usage error, or bad input: unknown command or archetype, wrong file type, a missing or
   malformed tree file, an output file that exists (``new`` without ``--force``)
 - 3: Graphviz's ``dot`` program is missing (``render`` to ``.svg``, ``.png``, ``.pdf``)
+- 4: the command itself failed (a bug in the package), never mistaken for findings
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from .io import SUFFIXES as TREE_SUFFIXES
 
-OK, FINDINGS, USAGE, NO_GRAPHVIZ = 0, 1, 2, 3
+OK, FINDINGS, USAGE, NO_GRAPHVIZ, CRASHED = 0, 1, 2, 3, 4
 NEW_SUFFIXES = (*TREE_SUFFIXES, ".ipynb")
 PICTURE_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
 RENDER_SUFFIXES = (*PICTURE_SUFFIXES, ".md", ".mmd", ".xlsx")
@@ -66,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "against the KPI-tree rules (in CI too) and roll its numbers up.",
         epilog="Exit codes: 0 done; 1 'check' found errors (or warnings with --strict); "
                "2 usage error or bad input (missing or malformed file, unknown archetype, "
-               "wrong suffix); 3 Graphviz's 'dot' program is missing.")
+               "wrong suffix); 3 Graphviz's 'dot' program is missing; 4 the command "
+               "itself failed.")
     parser.add_argument("--version", action="version", version=f"kpitree {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -161,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         return _fail(f"{where}{exc.strerror or exc}")
+    except Exception as exc:  # a bug, not a finding: exit 1 must keep meaning "found errors"
+        return _fail(f"internal error in 'kpitree {args.command}' ({type(exc).__name__}: "
+                     f"{exc}); please report it", CRASHED)
 
 
 def _fail(message: str, code: int = USAGE) -> int:

@@ -3,9 +3,11 @@
 Exact inversion along the path from the metric down to the lever (sum: subtract the siblings;
 product: divide; ratio: invert) when the lever is reached by one path and each formula on it uses
 the step below once; bracketed root finding otherwise (the lever used twice, ``min``/``max``,
-conditionals, powers of the lever). Every answer is checked by recomputing the tree with it; a
+conditionals, powers of the lever), which also finds a goal the metric only touches without
+crossing (``abs(a - 2.2) = 0``, the bottom of a square) by searching each dip of
+``|metric - goal|``. Every answer is checked by recomputing the tree with it; a
 goal out of reach is a :class:`KPITreeError` naming the period and, where it can tell, the reason
-(a sibling that is zero or has no target).
+(a sibling that is zero or has no target) or how near the lever gets.
 """
 
 from __future__ import annotations
@@ -53,16 +55,19 @@ def solve(tree: Tree, metric: str, target: float, lever: str, period: Any = None
         if exact is not None:
             solved = exact
     ok = _reaches(tree, metric, lever, solved, rows, goal)
+    closest: dict[int, tuple[float, float] | None] = {}
     if not ok.all():
-        todo = np.flatnonzero(~ok)
-        solved[todo] = _root_find(tree, metric, lever, goal, [rows[i] for i in todo])
+        todo = [rows[i] for i in np.flatnonzero(~ok)]
+        found, nearest = _root_find(tree, metric, lever, goal, todo)
+        solved[~ok] = found
+        closest = dict(zip(todo, nearest))
         ok = _reaches(tree, metric, lever, solved, rows, goal)
     if not ok.all():
         row = rows[int(np.argmin(ok))]
         label = tree.periods[row] if tree.periods else None
         where = f" in {label}" if label else ""
         raise KPITreeError(f"solve: no value of {lever!r} gives {metric} = {goal:g}{where}: "
-                           f"{_reason(tree, metric, lever, path, row)}")
+                           f"{_reason(tree, metric, lever, path, row, closest.get(row))}")
     if not tree.periods:
         tree.set_target(lever, float(solved[0]))
         return float(solved[0])
@@ -81,23 +86,25 @@ def _single_path(tree: Tree, top: str, lever: str) -> list[str] | None:
     next metric once), else None."""
     # the lever and its ancestors: the only metrics a path can pass through
     above = {lever, *tree.ancestors(lever)}
+    # paths from each of them down to the lever, children before parents (no recursion, so any
+    # depth is fine)
     paths: dict[str, int] = {}
-
-    def count(metric: str) -> int:
+    for metric in tree.compiled_plan.order:
+        if metric not in above:
+            continue
+        parsed = tree.metrics[metric].parsed
         if metric == lever:
-            return 1
-        if metric not in paths:
-            parsed = tree.metrics[metric].parsed
-            paths[metric] = sum(count(c) * parsed.count(c) for c in parsed.children
+            paths[metric] = 1
+        else:
+            paths[metric] = sum(paths[c] * parsed.count(c) for c in parsed.children
                                 if c in above) if parsed else 0
-        return paths[metric]
 
-    if top not in above or count(top) != 1:
+    if top not in above or paths[top] != 1:
         return None
     path = [top]
     while path[-1] != lever:
         path.append(next(c for c in tree.metrics[path[-1]].children
-                         if c in above and count(c) == 1))
+                         if c in above and paths[c] == 1))
     return path
 
 
@@ -140,11 +147,17 @@ def _reaches(tree: Tree, metric: str, lever: str, xs: np.ndarray, rows: list[int
     return ok & np.isfinite(got) & (np.abs(got - goal) <= TOLERANCE * scale)
 
 
-def _root_find(tree: Tree, metric: str, lever: str, goal: float, rows: list[int]) -> np.ndarray:
+def _root_find(tree: Tree, metric: str, lever: str, goal: float,
+               rows: list[int]) -> tuple[np.ndarray, list[tuple[float, float] | None]]:
     """Per row: evaluate a grid stepping out from the lever's current target in powers of two
-    (either side), bisect EVERY bracket where the metric crosses the goal (all at once, as one
-    batch), and keep the answer nearest the current target that really hits the goal (a sign
-    change through a pole of a ratio is not a solution)."""
+    (either side), bisect EVERY bracket where the metric crosses the goal and search every dip
+    of ``|metric - goal|`` for a point where the metric touches the goal without crossing it
+    (``abs(a - 2.2)`` reaching 0, a square), all at once as one batch, and keep the answer
+    nearest the current target that really hits the goal (a sign change through a pole of a
+    ratio is not a solution).
+
+    Also returns, per row, the closest approach found as ``(metric value, lever value)`` (None
+    when the metric is never finite), so a miss can say how near the lever gets."""
     _, index = tree.arrays()
     plan = tree.compiled_plan
     steps = varying_steps(tree, {lever})
@@ -153,6 +166,7 @@ def _root_find(tree: Tree, metric: str, lever: str, goal: float, rows: list[int]
     offsets = np.concatenate([-offsets[:0:-1], offsets])  # symmetric, sorted, one zero
     centre = len(offsets) // 2
     result = np.full(len(rows), np.nan)
+    closest: list[tuple[float, float] | None] = []
     for r, row in enumerate(rows):
         base = snapshot(tree, engine.TARGET, row)
 
@@ -185,13 +199,59 @@ def _root_find(tree: Tree, metric: str, lever: str, goal: float, rows: list[int]
             hit = np.abs(f(x)) <= TOLERANCE * scale
             distance = np.minimum(np.abs(js - centre), np.abs(js + 1 - centre))
             found += [(int(d), float(v)) for d, v, h in zip(distance, x, hit) if h]
+        # only dips nearer the current target than a crossing already found can do better
+        within = min(found)[0] if found else len(grid)
+        dips, gaps, at = _dips(f, grid, fg, centre, within)
+        touch = np.abs(gaps) <= TOLERANCE * scale
+        found += [(abs(int(j) - centre), float(v)) for j, v, h in zip(dips, at, touch) if h]
         if found:
             result[r] = min(found)[1]
-    return result
+        nearest = int(np.argmin(_size(gaps))) if gaps.size else -1
+        closest.append(None if nearest < 0 else (float(gaps[nearest]) + goal, float(at[nearest])))
+    return result, closest
 
 
-def _reason(tree: Tree, metric: str, lever: str, path: list[str] | None, row: int) -> str:
-    """Why no lever value works, as far as can be told from the numbers next to the path."""
+def _dips(f: Any, grid: np.ndarray, fg: np.ndarray, centre: int,
+          within: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The grid points closer than ``within`` steps to ``centre`` where ``|f|`` is no larger than
+    on either side, with ``f`` at the bottom of each such dip and the lever value there, found
+    by golden-section search between the two neighbours (all dips at once, a bounded number of
+    evaluations)."""
+    size = _size(fg)
+    inner = np.arange(1, len(grid) - 1)
+    dips = inner[np.isfinite(size[inner]) & (size[inner] <= size[inner - 1])
+                 & (size[inner] <= size[inner + 1]) & (np.abs(inner - centre) < within)]
+    if not dips.size:
+        return dips, fg[dips], grid[dips]
+    a, b = grid[dips - 1], grid[dips + 1]
+    ratio = (math.sqrt(5) - 1) / 2
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = _size(f(c)), _size(f(d))
+    for _ in range(200):
+        if np.all((b - a) <= 1e-15 * np.fmax(1.0, np.abs(a))):
+            break
+        left = fc <= fd  # the bottom lies in [a, d]: d becomes b, c becomes d
+        a, b = np.where(left, a, c), np.where(left, d, b)
+        probe = np.where(left, b - ratio * (b - a), a + ratio * (b - a))
+        fp = _size(f(probe))
+        c, d, fc, fd = (np.where(left, probe, d), np.where(left, c, probe),
+                        np.where(left, fp, fd), np.where(left, fc, fp))
+    # per dip, the best of the grid point and the two last probes
+    xs = np.stack([grid[dips], c, d])
+    values = np.stack([fg[dips], f(c), f(d)])
+    pick = np.argmin(_size(values), axis=0)
+    cols = np.arange(dips.size)
+    return dips, values[pick, cols], xs[pick, cols]
+
+
+def _size(values: np.ndarray) -> np.ndarray:
+    return np.where(np.isfinite(values), np.abs(values), np.inf)
+
+
+def _reason(tree: Tree, metric: str, lever: str, path: list[str] | None, row: int,
+            closest: tuple[float, float] | None = None) -> str:
+    """Why no lever value works, as far as can be told from the numbers next to the path, and
+    how near the lever gets (``closest``: the metric's value and the lever's there)."""
     arrays, index = tree.arrays()
 
     def at(m: str) -> float:
@@ -212,5 +272,10 @@ def _reason(tree: Tree, metric: str, lever: str, path: list[str] | None, row: in
                 if sibling != child and env[sibling] == 0:
                     return (f"{sibling!r} is zero there, so {child!r} cannot move {node!r} "
                             f"(its formula is {formula.display()})")
+    if closest is not None:
+        value, lever_at = closest
+        return (f"the closest {metric!r} comes is {value:.6g} (with {lever!r} = "
+                f"{lever_at:.6g}); the number is out of the lever's reach (for example beyond a "
+                "min/max cap, or of the wrong sign) or the formula jumps past it")
     return ("the number is out of the lever's reach (for example beyond a min/max cap, or of "
             "the wrong sign) or the formula jumps past it")

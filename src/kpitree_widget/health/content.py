@@ -13,11 +13,12 @@ from .words import (
     ACTIVITY,
     COMPOSITE_ID,
     COMPOSITE_NAME,
-    EFFICIENCY_ROOT,
     IS_RATE,
     QUALITY,
     UNIT_ECONOMICS,
     VANITY,
+    bounded,
+    is_efficiency,
     tagged,
     text_of,
 )
@@ -44,7 +45,7 @@ def _is_rate(metric: Metric) -> bool:
       fix="Pick the one metric that best captures customer value; put the others below it.")
 def composite_root(ctx: Context) -> Iterator[Hit]:
     root = ctx.metric(ctx.root)
-    if COMPOSITE_NAME.search(root.name) or COMPOSITE_ID.search(root.id):
+    if COMPOSITE_NAME.search(bounded(root.name)) or COMPOSITE_ID.search(bounded(root.id)):
         yield Hit(ctx.root, f"The North Star {root.name!r} reads as several metrics combined: "
                   "choose the one number that best captures the value customers get, and put "
                   "the others below it as drivers.")
@@ -61,7 +62,7 @@ def efficiency_root(ctx: Context) -> Iterator[Hit]:
     children = [ctx.metric(c) for c in root.children]
     ratio_of_economics = (root.relation == "ratio" and len(children) >= 2
                           and all(is_unit_economics(c) for c in children))
-    if EFFICIENCY_ROOT.search(text_of(root)) or ratio_of_economics:
+    if is_efficiency(text_of(root)) or ratio_of_economics:
         yield Hit(ctx.root, f"The North Star {root.name} is an efficiency ratio: keep it on the "
                   "tree as a guardrail and choose a root that counts the value customers get "
                   "(e.g. ARR, active customers, GMV).")

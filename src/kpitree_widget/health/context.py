@@ -57,17 +57,13 @@ class Context:
 
     @cached_property
     def height(self) -> dict[str, int]:
-        """Levels of formulas from each metric down to its deepest input (an input is 1)."""
+        """Levels of formulas from each metric down to its deepest input (an input is 1).
+
+        One pass in the engine's order (children before parents), so any depth is fine."""
         out: dict[str, int] = {}
-
-        def visit(metric_id: str) -> int:
-            if metric_id not in out:
-                children = self.metrics[metric_id].children
-                out[metric_id] = 1 + max((visit(c) for c in children), default=0)
-            return out[metric_id]
-
-        for metric_id in self.metrics:
-            visit(metric_id)
+        for metric_id in self.tree.compiled_plan.order:
+            children = self.metrics[metric_id].children
+            out[metric_id] = 1 + max((out[c] for c in children), default=0)
         return out
 
     def deepest_path(self, start: str) -> list[str]:

@@ -13,7 +13,9 @@ from .. import engine
 from ..numbers import format_change
 from .context import Context
 from .registry import Hit, rule
-from .words import TITLE_WORDS, is_team_name, joint_parts
+from .words import TITLE_WORDS, bounded, is_team_name, joint_parts
+
+_TEAM_SUFFIX = re.compile(r" (?:team|department|dept|group|squad)$", re.IGNORECASE)
 
 
 @rule("owner.missing", "error", reads=("structure", "text"),
@@ -63,8 +65,7 @@ def team_owner(ctx: Context) -> Iterator[Hit]:
         metric = ctx.metric(metric_id)
         owner = (metric.owner or "").strip()
         if owner and not joint_parts(owner) and is_team_name(owner, metric.team):
-            team = re.sub(r"\s+(?:team|department|dept|group|squad)$", "", owner,
-                          flags=re.IGNORECASE)
+            team = _TEAM_SUFFIX.sub("", bounded(owner))
             yield Hit(metric_id, f"{metric.name} is owned by {owner!r}, a team rather than a "
                       f"person: name the accountable role (e.g. 'Head of {team}').")
 

@@ -1,7 +1,14 @@
 """The words the rules look for in metric names, ids and owners.
 
 Patterns are matched against a metric's "text": its name and its id (underscores read as spaces),
-lower-cased. Rates and ratios are exempt from the vanity and activity patterns: "download-to-
+lower-cased. Every text is first cut to its first ``MATCHED`` characters and its blanks folded to
+single spaces, and no pattern nests or overlaps its quantifiers, so a check takes time linear in
+the text however hostile it is:
+
+>>> bounded("  Head   of\tSales  ")
+'Head of Sales'
+
+Rates and ratios are exempt from the vanity and activity patterns: "download-to-
 signup rate" measures conversion, not volume.
 """
 
@@ -12,6 +19,14 @@ import re
 
 from ..metric import Metric
 
+MATCHED = 1000
+"""How many characters of a name, id or owner the patterns read (longer texts are cut)."""
+
+
+def bounded(text: str) -> str:
+    """``text`` cut to ``MATCHED`` characters, with every run of blanks read as one space."""
+    return " ".join(text[:MATCHED].split())
+
 
 def text_of(metric: Metric) -> str:
     """Name and id in lower case, with ``_``, ``-`` and ``/`` read as spaces."""
@@ -20,7 +35,7 @@ def text_of(metric: Metric) -> str:
 
 @functools.lru_cache(maxsize=4096)  # several rules read it per metric, on every check
 def _text(name: str, metric_id: str) -> str:
-    raw = f"{name} {metric_id}".lower()
+    raw = f"{bounded(name)} {bounded(metric_id)}".lower()
     return " ".join(re.sub(r"[_\-/]", " ", raw).split())
 
 
@@ -60,17 +75,24 @@ QUALITY = _any(r"\bnps\b", r"\bnet promoter", r"\bcsat\b", r"\bsatisfaction\b",
                r"\brating\b", r"\breview score\b", r"\bincidents?\b", r"\buptime\b",
                r"\berror rate\b", r"\bfirst contact resolution\b", r"\breadmission")
 
-EFFICIENCY_ROOT = _any(r"\bltv\b.*\bcac\b", r"\bcac\b.*\bltv\b", r"\bltv ?cac\b",
-                       r"(?<!liquidity )\bratio\b", r"\broi\b", r"\broas\b", r"\bmargin\b",
-                       r"\befficiency\b", r"\bpayback\b", r"\breturn on\b", r"\bmagic number\b",
-                       r"\bburn multiple\b", r"\brule of 40\b")
+_LTV = re.compile(r"\bltv\b")
+_CAC = re.compile(r"\bcac\b")
+_EFFICIENCY = _any(r"\bltv ?cac\b", r"(?<!liquidity )\bratio\b", r"\broi\b", r"\broas\b",
+                   r"\bmargin\b", r"\befficiency\b", r"\bpayback\b", r"\breturn on\b",
+                   r"\bmagic number\b", r"\bburn multiple\b", r"\brule of 40\b")
+
+
+def is_efficiency(text: str) -> bool:
+    """A text that names an efficiency ratio: "LTV to CAC", "ROI", "gross margin"."""
+    return bool(_EFFICIENCY.search(text) or (_LTV.search(text) and _CAC.search(text)))
 
 # A root named like a formula: "Growth x engagement", "Users × ARPU", "Reach and frequency"
-COMPOSITE_NAME = re.compile(r"\s[x×*+&]\s|×|\*|\s(?:and|times|plus)\s", re.IGNORECASE)
+COMPOSITE_NAME = re.compile(r" [x×*+&] |×|\*| (?:and|times|plus) ", re.IGNORECASE)
 COMPOSITE_ID = re.compile(r"_(?:x|and|times|plus)_")
 
 # Owners
-JOINT_SPLIT = re.compile(r"\s+and\s+|\s*\+\s*|\s*/\s*|\s+&\s+|\s*,\s*|\s+with\s+", re.IGNORECASE)
+# matched on bounded() text, where blanks come one at a time
+JOINT_SPLIT = re.compile(r" and | ?\+ ?| ?/ ?| & | ?, ?| with ", re.IGNORECASE)
 JOINT_WORDS = re.compile(r"\bjoint(?:ly)?\b|\bshared\b|\bco-?owned\b|\bboth\b|\btogether\b",
                          re.IGNORECASE)
 TITLE_WORDS = re.compile(
@@ -96,15 +118,19 @@ TEAM_NAMES = frozenset({
 })
 
 
+_TEAM_WORD_AT_END = re.compile(r"\b(?:team|department|dept|org|organisation|organization|group|"
+                               r"squad|function|unit)$")
+
+
 def is_team_name(owner: str, team: str | None = None) -> bool:
     """An owner that names a department or a team rather than a person or a role."""
-    text = re.sub(r"^the\s+", "", " ".join(owner.lower().split()))
+    owner = bounded(owner)
+    text = owner.lower().removeprefix("the ")
     if TITLE_WORDS.search(owner):
         return False
-    if team and text == " ".join(team.lower().split()):
+    if team and text == bounded(team).lower():
         return True
-    if re.search(r"\b(?:team|department|dept|org|organisation|organization|group|squad|"
-                 r"function|unit)$", text):
+    if _TEAM_WORD_AT_END.search(text):
         return True
     return text in TEAM_NAMES
 
@@ -118,6 +144,7 @@ ONE_PERSON = frozenset({"founder", "co-founder", "cofounder", "ceo", "president"
 def joint_parts(owner: str) -> list[str] | None:
     """The owners named in a joint ownership (``"Marketing and Sales"`` -> two parts), or None
     for one owner. A title that spans departments (``"VP Sales and Marketing"``) is one owner."""
+    owner = bounded(owner)
     if JOINT_WORDS.search(owner):
         parts = [p for p in JOINT_SPLIT.split(JOINT_WORDS.sub(" ", owner)) if p.strip()]
         return [p.strip() for p in parts] or [owner]

@@ -192,3 +192,17 @@ def test_every_echoed_field_of_a_rejected_request_is_capped():
                                   "period": long})
     assert answer["ok"] is False
     assert len(json.dumps(answer["error"])) < 1_000
+
+
+@pytest.mark.parametrize("chunk", ["\x1b[", "\x9b", "  \t\n", "$\\(", "=" , "é\u202e"])
+def test_a_megabyte_of_hostile_text_is_made_safe_in_well_under_a_second(chunk):
+    import time
+
+    from kpitree_widget.export.text import escape_markdown
+    from kpitree_widget.plaintext import json_text, visible, visible_line
+
+    text = chunk * (1_000_000 // len(chunk))
+    for make_safe in (visible, visible_line, json_text, escape_markdown):
+        start = time.perf_counter()
+        make_safe(text)
+        assert time.perf_counter() - start < 1.0, make_safe.__name__  # linear: ~0.1 s here

@@ -26,17 +26,26 @@ __all__ = ["FORMULA_START", "escape_json_controls", "json_text", "spreadsheet_te
 # Characters that steer a terminal or reorder what it shows: C0 and C1 controls and DEL (ESC
 # starts escape sequences; C1 CSI/OSC do the same in one byte), the bidirectional overrides and
 # isolates, and lone surrogates (which no UTF-8 stream can carry).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-                      "\u2066-\u2069\ud800-\udfff]")
 _VISIBLE_NAMED = {"\t": "\\t", "\r": "\\r", "\n": "\\n"}
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\t\x85\u2028\u2029]")
 _BLANKS = re.compile(" {2,}")
 
 
-def _escape_control(match: re.Match[str]) -> str:
-    ch = match.group()
+def _escape(ch: str) -> str:
     code = ord(ch)
     return _VISIBLE_NAMED.get(ch) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def _controls() -> list[str]:
+    ranges = [(0x00, 0x1F), (0x7F, 0x9F), (0x61C, 0x61C), (0x200E, 0x200F), (0x2028, 0x2029),
+              (0x202A, 0x202E), (0x2066, 0x2069), (0xD800, 0xDFFF)]
+    return [chr(c) for lo, hi in ranges for c in range(lo, hi + 1)]
+
+
+# str.translate tables (one pass in C): each control character to its visible escape (newline
+# kept), and to its JSON escape (C0 controls other than those JSON escapes itself are absent).
+_VISIBLE_TABLE = {ord(ch): _escape(ch) for ch in _controls() if ch != "\n"}
+_JSON_TABLE = {ord(ch): f"\\u{ord(ch):04x}" for ch in _controls() if ord(ch) >= 0x7F}
 
 
 def visible(text: object) -> str:
@@ -47,7 +56,7 @@ def visible(text: object) -> str:
     >>> visible("red\\x1b[31m \\x9b2J\\u202eevil\\nnext")
     'red\\\\x1b[31m \\\\x9b2J\\\\u202eevil\\nnext'
     """
-    return "\n".join(_CONTROL.sub(_escape_control, part) for part in str(text).split("\n"))
+    return str(text).translate(_VISIBLE_TABLE)
 
 
 def visible_line(text: object) -> str:
@@ -56,12 +65,8 @@ def visible_line(text: object) -> str:
     >>> visible_line("Revenue\\n  \\x1b]0;title\\x07")
     'Revenue \\\\x1b]0;title\\\\x07'
     """
-    line = _CONTROL.sub(_escape_control, _LINE_BREAKS.sub(" ", str(text)))
+    line = _LINE_BREAKS.sub(" ", str(text)).translate(_VISIBLE_TABLE)
     return _BLANKS.sub(" ", line).strip(" ")
-
-
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
-                          "\u2066-\u2069\ud800-\udfff]")
 
 
 def escape_json_controls(text: str) -> str:
@@ -73,7 +78,7 @@ def escape_json_controls(text: str) -> str:
     >>> escape_json_controls('{"name": "a\\x9b2Jb"}')
     '{"name": "a\\\\u009b2Jb"}'
     """
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text.translate(_JSON_TABLE)
 
 
 def json_text(data: Any, indent: int | None = 2) -> str:

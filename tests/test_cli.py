@@ -297,7 +297,7 @@ def test_hostile_names_do_not_reach_the_terminal_raw(capsys: pytest.CaptureFixtu
     path = tmp_path / "t.json"
     path.write_text(json.dumps(revenue_spec))
     code, out, _ = run(capsys, "rollup", str(path))
-    assert code == 0 and "\x1b" not in out and "ARPC [31mred [0m second line" in out
+    assert code == 0 and "\x1b" not in out and "ARPC \\x1b[31mred\\x1b[0m second line" in out
 
 
 # ---------------------------------------------------------------------------- the script

@@ -26,8 +26,9 @@ TREE = {"metrics": {
 def pictures(tree: kt.KPITree) -> dict[str, str]:
     return {
         "outline": outline_text(tree),
-        "markdown": tree.to_markdown().replace("\\$", "$"),
-        "mermaid": tree.to_mermaid(),
+        # the text exports escape "$" so that no renderer reads it as math
+        "markdown": tree.to_markdown().replace("<span>&#36;</span>", "$"),
+        "mermaid": tree.to_mermaid().replace("#36;", "$"),
         "graphviz": html.unescape(to_graphviz(tree).source),
         "static view": html.unescape(static_html(tree)),
         "rollup table": rollup_table(tree),

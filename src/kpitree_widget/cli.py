@@ -13,7 +13,6 @@ Exit codes (see ``docs/cli.md``):
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Sequence
@@ -169,9 +168,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int = USAGE) -> int:
-    from .export._common import one_line
+    from .plaintext import visible_line
 
-    print(f"kpitree: error: {one_line(message)}", file=sys.stderr)
+    print(f"kpitree: error: {visible_line(message)}", file=sys.stderr)
     return code
 
 
@@ -207,10 +206,10 @@ def _output(path: str, suffixes: Sequence[str], force: bool) -> Path:
 
 
 def _say(text: str) -> None:
-    """Print text that may hold names from a file: no terminal control characters."""
-    from .export._common import clean
+    """Print text that may hold names from a file: control characters shown as escapes."""
+    from .plaintext import visible
 
-    print(clean(text))
+    print(visible(text))
 
 
 # ---------------------------------------------------------------------------- commands
@@ -281,7 +280,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``kpitree check TREE``: exit 1 on errors (``--strict``: on warnings too)."""
-    from .export._common import one_line
+    from .plaintext import json_text, visible_line
 
     findings = _load(args.tree).check()
     severities = [f.severity for f in findings]
@@ -290,12 +289,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         rows = [{"rule": f.rule, "severity": f.severity, "metric": f.metric,
                  "message": f.message} for f in findings]
-        print(json.dumps({"tree": args.tree, "ok": not failed, "errors": errors,
-                          "warnings": warnings, "findings": rows}, indent=2,
-                          ensure_ascii=False))
+        print(json_text({"tree": args.tree, "ok": not failed, "errors": errors,
+                         "warnings": warnings, "findings": rows}))
         return FINDINGS if failed else OK
     for f in findings:
-        _say(f"{f.severity:<8} {f.rule:<24} {f.metric or '(tree)'}: {one_line(f.message)}")
+        _say(f"{f.severity:<8} {f.rule:<24} {visible_line(f.metric or '(tree)')}: "
+             f"{visible_line(f.message)}")
     others = len(findings) - errors - warnings
     summary = (f"{args.tree}: {errors} error{'s' * (errors != 1)}, "
                f"{warnings} warning{'s' * (warnings != 1)}"
@@ -308,18 +307,53 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     """``kpitree rollup TREE``: the numbers as a table, CSV or JSON."""
+    from .plaintext import escape_json_controls
+
     tree = _load(args.tree)
     if args.data:
         _load_data(tree, args.data)
     if args.format in ("csv", "json"):
         df = tree.rollup(period=args.period, scenario=args.scenario)
         if args.format == "csv":
-            sys.stdout.write(df.to_csv())
+            sys.stdout.write(csv_text(df))
         else:
-            print(df.to_json(orient="index", indent=2, force_ascii=False))
+            print(escape_json_controls(df.to_json(orient="index", indent=2, force_ascii=False)))
     else:
         print(rollup_table(tree, period=args.period, scenario=args.scenario))
     return OK
+
+
+def csv_text(df: Any, sep: str = ",") -> str:
+    """A frame as CSV (``sep="\\t"``: TSV) that a spreadsheet opens as data: every text cell
+    (and index label) has its control characters shown as escapes, and one that would start a
+    formula (``=``, ``+``, ``-``, ``@``, a tab or CR) gets a leading apostrophe; numbers stay
+    numbers.
+
+    >>> import pandas as pd
+    >>> print(csv_text(pd.DataFrame({"name": ["=1+2", "Revenue"], "value": [-5.0, 3.0]})))
+    ,name,value
+    0,'=1+2,-5.0
+    1,Revenue,3.0
+    <BLANKLINE>
+    """
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    from .plaintext import spreadsheet_text, visible
+
+    def cell(x: Any) -> Any:
+        return spreadsheet_text(visible(x)) if isinstance(x, str) else x
+
+    def is_text(dtype: Any) -> bool:
+        return not (is_numeric_dtype(dtype) or is_bool_dtype(dtype))
+
+    out = df.copy()
+    for column in out.columns:
+        if is_text(out[column].dtype):
+            out[column] = out[column].map(cell)
+    if is_text(out.index.dtype):
+        out.index = out.index.map(cell)
+    text: str = out.to_csv(sep=sep)
+    return text
 
 
 def _load_data(tree: Any, path: str) -> None:
@@ -335,12 +369,13 @@ def rollup_table(tree: Any, period: Any = None, scenario: str | None = None) -> 
     """The rollup as an aligned text table: indented names, numbers as every picture shows
     them (one row model, one formatter)."""
     from .engine import STATUS_LABELS
-    from .export._common import one_line, text_or_none
+    from .export._common import text_or_none
+    from .plaintext import visible_line
     from .rows import tree_rows
 
     rows = [("metric", "value", "target", "variance", "status", "owner")]
     for row in tree_rows(tree, period=period, scenario=scenario):
-        name = "  " * row.level + one_line(row.name)
+        name = "  " * row.level + visible_line(row.name)
         if len(name) > 44:
             name = name[:43] + "…"
         rows.append((
@@ -349,7 +384,7 @@ def rollup_table(tree: Any, period: Any = None, scenario: str | None = None) -> 
             row.target_text,
             row.variance_pct_text,
             STATUS_LABELS.get(row.status, row.status),
-            one_line(text_or_none(row.owner) or ""),
+            visible_line(text_or_none(row.owner) or ""),
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
@@ -357,7 +392,7 @@ def rollup_table(tree: Any, period: Any = None, scenario: str | None = None) -> 
         cells = [r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:4], widths[1:4])),
                  r[4].ljust(widths[4]), r[5]]
         lines.append("  ".join(cells).rstrip())
-    head = [one_line(tree.name)] if tree.name else []
+    head = [visible_line(tree.name)] if tree.name else []
     return "\n".join(head + lines)
 
 
@@ -385,7 +420,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
     """``kpitree schema``: the JSON Schema of tree files."""
     import kpitree_widget as kt
 
-    print(json.dumps(kt.json_schema(), indent=2, ensure_ascii=False))
+    from .plaintext import json_text
+
+    print(json_text(kt.json_schema()))
     return OK
 
 

@@ -1,10 +1,15 @@
-"""The tree as an indented text outline: ``print(tree)`` in a terminal or a plain notebook."""
+"""The tree as an indented text outline: ``print(tree)`` in a terminal or a plain notebook.
+
+Names, owners and the title come from files and people: each is put on one line with its
+control characters shown as escapes (``\\x1b``), so printing a tree cannot steer the terminal.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .engine import STATUS_LABELS
+from .plaintext import visible_line
 from .rows import tree_rows
 
 if TYPE_CHECKING:
@@ -40,14 +45,14 @@ def outline_text(tree: Tree, max_rows: int = 200) -> str:
             math_text += f"  ({link})"
         elif link == "detached":
             math_text += "  (not linked to the root)"
-        lines_left.append(f"{branch}{row.name}{math_text}")
+        lines_left.append(f"{branch}{visible_line(row.name)}{math_text}")
     width = min(70, max(len(s) for s in lines_left) + 2)
-    head = [tree.name] if tree.name else []
+    head = [visible_line(tree.name)] if tree.name else []
     body = []
     for left, row in zip(lines_left, rows):
         left = left if len(left) <= width else left[: width - 1] + "…"
         numbers = f"{row.value_text} vs {row.target_text}"
-        owner = f"  ({row.owner})" if row.owner else ""
+        owner = f"  ({visible_line(row.owner)})" if row.owner else ""
         body.append(f"{left:<{width}} {numbers:>22}  {STATUS_MARK.get(row.status, row.status):<9}"
                     f"{owner}".rstrip())
     if len(body) > max_rows:

@@ -34,7 +34,10 @@ Status = Literal["on_track", "at_risk", "off_track", "undefined", "missing"]
 Relation = Literal["sum", "product", "ratio", "formula"]
 Link = Literal["root", "formula", "hypothesis", "guard", "detached"]
 EditField = Literal["target", "value"]
-NumberText = StrictStr | StrictInt | StrictFloat
+MAX_TYPED_TEXT = 100  # characters a person types into a card; longer is refused unread
+MAX_ECHO = 100  # characters of a rejected text sent back to the view
+TypedText = Annotated[StrictStr, Field(max_length=MAX_TYPED_TEXT)]
+NumberText = TypedText | StrictInt | StrictFloat
 
 
 class _Model(BaseModel):
@@ -148,7 +151,8 @@ class ErrorInfo(_Model):
     field: str | None = Field(description="its field at fault (target, value, ...), or null")
     period: str | None = Field(description="the period the change was for, or null")
     message: str = Field(description="why, in words (without the metrics.<id>.<field> prefix)")
-    text: str | None = Field(description="the text the person typed, when there was one")
+    text: str | None = Field(description="the text the person typed, when there was one (its "
+                             "first 100 characters and an ellipsis when longer)")
 
 
 class EditRequest(_Model):

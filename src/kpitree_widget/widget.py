@@ -606,15 +606,26 @@ def _error_info(exc: KPITreeError, request: Mapping[str, Any]) -> dict[str, Any]
 
     def text_of(key: str) -> str | None:
         value = request.get(key)
-        return value if isinstance(value, str) else None
+        return echo(value) if isinstance(value, str) else None
 
     metric = exc.metric or text_of("metric")
     field = exc.field or text_of("field") or ("target" if "lever" in request else None)
     message = str(exc)
     for prefix in (f"metrics.{metric}.{field}: ", f"metrics.{metric}: "):
         message = message.removeprefix(prefix)
-    return {"metric": metric, "field": field, "period": exc.period or text_of("period"),
-            "message": message, "text": text_of("text")}
+    return {"metric": echo(metric) if metric else metric, "field": field and echo(field),
+            "period": exc.period or text_of("period"),
+            "message": echo(message, 4 * protocol.MAX_ECHO), "text": text_of("text")}
+
+
+def echo(text: str, limit: int = protocol.MAX_ECHO) -> str:
+    """Text from the view, sent back in ``error``: at most ``limit`` characters (the first ones
+    and an ellipsis), so a rejected megabyte is not echoed back.
+
+    >>> echo("x" * 1_000_000)[-3:], len(echo("x" * 1_000_000))
+    ('xx…', 100)
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _invalid(exc: ValidationError, request: Mapping[str, Any]) -> KPITreeError:
@@ -622,6 +633,10 @@ def _invalid(exc: ValidationError, request: Mapping[str, Any]) -> KPITreeError:
     first = exc.errors()[0]
     loc = ".".join(str(part) for part in first["loc"])
     head = loc.split(".")[0]
+    if head == "text" and first["type"] == "string_too_long":
+        text = request.get("text")
+        return KPITreeError(f"text: at most {protocol.MAX_TYPED_TEXT} characters, got "
+                            f"{len(text) if isinstance(text, str) else '?'}")
     if head == "text":
         return KPITreeError(f"expected the text of a number, got {show(request.get('text'))}")
     if head == "field":

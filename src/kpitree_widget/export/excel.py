@@ -37,6 +37,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .. import engine
 from ..args import file_path
 from ..errors import KPITreeError
+from ..plaintext import FORMULA_START
 from ._common import STATUS_STYLE, clean
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ WIDTHS = {"Metric": 34, "Id": 20, "Owner": 18, "Unit": 10, "Direction": 9, "Form
           "Variance %": 11, "Status": 11, "Data gap": 9}
 
 MAX_TEXT = 32_767  # characters Excel keeps in one cell
-RISKY_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+RISKY_START = FORMULA_START  # the same rule as every CSV the package writes
 INPUT_FONT_COLOR = "0000FF"   # the FP&A convention: blue = typed input, black = formula
 INPUT_FILL = "FFF2CC"
 HEADER_FILL = "E7E6E6"

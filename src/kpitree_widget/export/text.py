@@ -1,20 +1,20 @@
 """The tree as text: a Markdown outline (or table) and a Mermaid flowchart.
 
 Both take names, owners and notes as untrusted text: Markdown gets every character that could
-start emphasis, a link, a table cell, raw HTML or (in Jupyter and GitHub) inline math escaped;
+start emphasis, a link, a table cell, raw HTML or (in Jupyter and GitHub) math escaped (``$`` and
+``\\`` as character references in a ``<span>`` of their own, which MathJax cannot match);
 Mermaid gets its own entity codes (``#quot;``, ``#lt;``, ``#35;``...), so no name can end a
 label early or add markup.
 
 >>> import kpitree_widget as kt
 >>> tree = kt.KPITree.from_dict({"metrics": {
-...     "revenue": {"formula": "customers * arpc", "unit": "currency"},
+...     "revenue": {"formula": "customers * arpc"},
 ...     "customers": {"value": 4700, "target": 5000},
-...     "arpc": {"name": "Avg *revenue* per customer", "value": 120, "target": 125,
-...              "unit": "currency"}}})
+...     "arpc": {"name": "Avg *revenue* per customer", "value": 120, "target": 125}}})
 >>> print(to_markdown(tree))
-- **revenue** = `customers * arpc` — \\$564k vs \\$625k, off track (−9.8%)
+- **revenue** = `customers * arpc` — 564k vs 625k, off track (−9.8%)
   - **customers** — 4,700 vs 5,000, off track (−6%)
-  - **Avg \\*revenue\\* per customer** — \\$120 vs \\$125, at risk (−4%)
+  - **Avg \\*revenue\\* per customer** — 120 vs 125, at risk (−4%)
 >>> print(to_mermaid(tree).splitlines()[0])
 flowchart TD
 """
@@ -33,19 +33,32 @@ if TYPE_CHECKING:
 
 # ---------------------------------------------------------------------------- Markdown
 
-_MD_BACKSLASH = set("\\`*_[]|$~#!")
+_MD_BACKSLASH = set("`*_[]|~#!")
 _MD_ENTITY = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# Math: Jupyter finds ``$``, ``$$``, ``\\(`` and ``\\[`` in the Markdown source, then MathJax
+# looks for ``$...$``, ``\(...\)``, ``\[...\]`` and ``\begin{...}`` again in the rendered text,
+# where a Markdown escape (``\$``) is already gone. So ``$`` and ``\`` are written as character
+# references (no delimiter in the source) inside their own ``<span>`` (MathJax never matches
+# across an element), which every renderer shows as the plain character.
+_MD_MATH = {"$": "<span>&#36;</span>", "\\": "<span>&#92;</span>"}
 
 
 def escape_markdown(text: object) -> str:
     """Untrusted text as literal Markdown on one line.
 
-    >>> escape_markdown("a_b *c* [d](e) <b>x</b> | $5")
-    'a\\\\_b \\\\*c\\\\* \\\\[d\\\\](e) &lt;b&gt;x&lt;/b&gt; \\\\| \\\\$5'
+    >>> escape_markdown("a_b *c* [d](e) <b>x</b> | 5")
+    'a\\\\_b \\\\*c\\\\* \\\\[d\\\\](e) &lt;b&gt;x&lt;/b&gt; \\\\| 5'
+
+    Dollars and backslashes cannot open math (``$x^2$``, ``\\(E=mc^2\\)``):
+
+    >>> escape_markdown("$5")
+    '<span>&#36;</span>5'
     """
     out = []
     for ch in one_line(text):
-        if ch in _MD_BACKSLASH:
+        if ch in _MD_MATH:
+            out.append(_MD_MATH[ch])
+        elif ch in _MD_BACKSLASH:
             out.append("\\" + ch)
         elif ch in _MD_ENTITY:
             out.append(_MD_ENTITY[ch])
@@ -124,15 +137,15 @@ def _hypothesis_note(tree: Tree, driver: str, outcome: str | None) -> str:
 # ---------------------------------------------------------------------------- Mermaid
 
 _MERMAID_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                    " .,:!?()+-*/=%$€£@'_")
+                    " .,:!?()+-*/=%€£@'_")
 _MERMAID_NAMED = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "#": "#35;"}
 DIRECTIONS = ("TD", "TB", "LR", "BT", "RL")
 
 
 def escape_mermaid(text: object) -> str:
     """Untrusted text for inside a quoted Mermaid label, on one line: quotes, angle brackets,
-    ``&``, ``#``, ``%%`` and every other ASCII symbol but ``.,:!?()+-*/=%$@'_`` become Mermaid
-    entity codes.
+    ``&``, ``#``, ``%%``, ``$`` (``$$`` starts math in Mermaid labels) and every other ASCII symbol
+    but ``.,:!?()+-*/=%@'_`` become Mermaid entity codes.
 
     >>> escape_mermaid('say "hi" <b>#1</b>; {x}')
     'say #quot;hi#quot; #lt;b#gt;#35;1#lt;/b#gt;#59; #123;x#125;'

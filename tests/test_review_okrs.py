@@ -103,3 +103,12 @@ def test_key_result_with_equal_from_and_to_has_no_progress():
     spec["okrs"] = [{"key_result": "Hold leads", "metric": "leads", "from": 1000, "to": 1000}]
     row = kt.KPITree.from_dict(spec).okr_progress().iloc[0]
     assert math.isnan(row["progress"]) and row["on_track"] is None
+
+
+def test_an_empty_as_of_is_refused_as_not_a_date():
+    import kpitree_widget as kt
+
+    tree = kt.archetype("b2b_saas")
+    for text in ("", "NaT"):
+        with pytest.raises(kt.KPITreeError, match="as_of"):
+            tree.okr_progress(as_of=text)

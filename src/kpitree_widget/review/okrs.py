@@ -35,9 +35,10 @@ def _end_of(label: Any) -> Any:
     if isinstance(label, (dt.date, pd.Timestamp)):
         return pd.Timestamp(label)
     try:
-        return pd.Period(str(label)).end_time
+        period = pd.Period(str(label))
     except (ValueError, TypeError):
         return None
+    return None if period is pd.NaT else period.end_time  # "" and "NaT" read as no period
 
 
 def _as_of(tree: Tree, period: Any, as_of: Any) -> Any:

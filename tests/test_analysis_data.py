@@ -246,10 +246,18 @@ def test_a_semicolon_separated_csv_is_refused_with_what_was_read(tmp_path):
 
 
 @pytest.mark.parametrize("frame", [pd.DataFrame(), pd.DataFrame({"period": ["2026-01"]}),
-                                   pd.DataFrame({"period": ["2026-01"], "visits": [None]})])
+                                   pd.DataFrame({"period": ["2026-01"], "colour": [None]})])
 def test_a_table_without_a_single_number_is_refused(frame):
     with pytest.raises(kt.KPITreeError, match=r"^load_data: read no numbers"):
         make().load_data(frame)
+
+
+def test_a_table_of_the_trees_metrics_with_empty_cells_loads_nothing():
+    # a timeseries of a tree without actuals reads back: no number to load, nothing changes
+    tree = make()
+    before = state(tree)
+    tree.load_data(pd.DataFrame({"period": ["2026-01"], "visits": [None]}))
+    assert state(tree) == before
 
 
 @pytest.mark.parametrize("frame", [

@@ -86,7 +86,10 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
     fmt = _format(frame, format, where)
     cells = _long_cells(frame, layer, where, freq) if fmt == "long" \
         else _wide_cells(frame, where, freq)
-    if not any(cells.values()):
+    if not any(cells.values()) and not any(m in tree.metrics for m in cells):
+        # nothing read and no column names a metric: an empty table or a wrong separator (a
+        # table of the tree's metrics with empty cells, e.g. a timeseries of a tree without
+        # actuals, is read: it holds no numbers to load)
         raise KPITreeError(f"{where}: read no numbers: {_what_was_read(frame)}")
     metrics = tree.metrics
     for metric_id, numbers in cells.items():

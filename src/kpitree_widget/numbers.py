@@ -269,6 +269,20 @@ def _with_sign(negative: bool, text: str, signed: bool) -> str:
     return "+" + text if signed else text
 
 
+def finite_number(x: object) -> float | None:
+    """``x`` as a finite float, or ``None`` (no number, NaN or an infinity): how every picture
+    and the view's protocol read a missing number.
+
+    >>> finite_number("12"), finite_number(float("inf")), finite_number(None)
+    (12.0, None, None)
+    """
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return f if math.isfinite(f) else None
+
+
 def _finite(x: object) -> float | None:
     """``x`` as a float, or ``None`` when it is missing or not a number."""
     if x is None or isinstance(x, bool) or not isinstance(x, numbers.Real):

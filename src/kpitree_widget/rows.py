@@ -21,12 +21,12 @@ formatter, :func:`kpitree_widget.numbers.format_number`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
 from .focus import focus_ids, with_context
+from .numbers import finite_number as _finite
 from .numbers import format_change, format_number
 
 if TYPE_CHECKING:
@@ -34,14 +34,6 @@ if TYPE_CHECKING:
     from .tree import Tree
 
 __all__ = ["Row", "TreeRows", "tree_rows"]
-
-
-def _finite(x: Any) -> float | None:
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,10 +31,10 @@ from .args import checked
 from .errors import KPITreeError, did_you_mean, show
 from .focus import focus_ids, with_context
 from .numbers import check_number, parse_number
+from .numbers import finite_number as _num
 from .tree import Tree
 from .widget_health import ViewFindings
 from .widget_numbers import NumberTable
-from .widget_numbers import num as _num
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "widget.js"

@@ -28,21 +28,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import engine
+from .numbers import finite_number as num
 from .numbers import format_change, format_number
 
 if TYPE_CHECKING:
     from .tree import Tree
 
 Row = dict[str, Any]
-
-
-def num(x: Any) -> float | None:
-    """A finite float, or None (the protocol's missing number)."""
-    try:
-        f = float(x)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 def texts(row: Mapping[str, Any], unit: str | None) -> dict[str, str]:

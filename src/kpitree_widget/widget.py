@@ -518,23 +518,13 @@ class TreeWidget(anywidget.AnyWidget):
             if shown is not None:
                 metric["children"] = [c for c in row["children"] if c in shown]
             metrics.append(metric)
-        hypotheses = [h for h in tree.hypotheses
-                      if shown is None or (h.driver in shown and h.outcome in shown)]
         self._sent_health = self._health()
         self.structure = {
             "protocol": protocol.VERSION,
             "key": self._key,
-            "name": tree.name or "",
-            "root": tree.root,
-            "period": tree.period_label(period),
-            "periods": list(tree.periods),
-            "scenario": scenario,
-            "scenarios": list(tree.scenarios),
+            **tree_header(tree, period, scenario, shown),
             "focus": list(self.focus) if self.focus is not None else None,
-            "total_metrics": len(tree.metrics),
             "metrics": metrics,
-            "hypotheses": [{"from": h.driver, "to": h.outcome, "sign": str(h.sign),
-                            "note": h.note} for h in hypotheses],
             "numbers": self._numbers_message(None),
         }
 
@@ -681,6 +671,26 @@ def static_rows(tree: Tree) -> list[dict[str, Any]]:
     return rows
 
 
+def tree_header(tree: Tree, period: str | None, scenario: str | None,
+                shown: set[str] | None) -> dict[str, Any]:
+    """What the view is told about the tree as a whole: its name and root, the period and
+    scenario shown and the ones to pick from, its size, and the hypothesis links between the
+    ``shown`` metrics (all of them for ``None``)."""
+    hypotheses = [h for h in tree.hypotheses
+                  if shown is None or (h.driver in shown and h.outcome in shown)]
+    return {
+        "name": tree.name or "",
+        "root": tree.root,
+        "period": tree.period_label(period),
+        "periods": list(tree.periods),
+        "scenario": scenario,
+        "scenarios": list(tree.scenarios),
+        "total_metrics": len(tree.metrics),
+        "hypotheses": [{"from": h.driver, "to": h.outcome, "sign": str(h.sign),
+                        "note": h.note} for h in hypotheses],
+    }
+
+
 def tree_data(tree: Tree, period: str | None = None, scenario: str | None = None, *,
               rows: list[dict[str, Any]] | None = None,
               findings: Findings | None = None,
@@ -734,23 +744,10 @@ def tree_data(tree: Tree, period: str | None = None, scenario: str | None = None
          "context": shown is not None and row["id"] not in focused}
         for i, row in enumerate(rows)
         if shown is None or row["id"] in shown]
-    hypotheses = [h for h in tree.hypotheses
-                  if shown is None or (h.driver in shown and h.outcome in shown)]
     if shown is not None:
         for metric in metrics:
             metric["children"] = [c for c in metric["children"] if c in shown]
-    data: dict[str, Any] = {
-        "name": tree.name or "",
-        "root": tree.root,
-        "period": tree.period_label(period),
-        "periods": list(tree.periods),
-        "scenario": scenario,
-        "scenarios": list(tree.scenarios),
-        "metrics": metrics,
-        "total_metrics": len(tree.metrics),
-        "hypotheses": [{"from": h.driver, "to": h.outcome, "sign": str(h.sign),
-                        "note": h.note} for h in hypotheses],
-    }
+    data: dict[str, Any] = {**tree_header(tree, period, scenario, shown), "metrics": metrics}
     if grouped.get(""):
         data["findings"] = grouped[""]
     if health_error:

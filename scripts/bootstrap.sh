@@ -3,6 +3,7 @@
 #
 #   scripts/bootstrap.sh demo    set up, then run the demo on a built-in sample tree
 #   scripts/bootstrap.sh test    set up, then run every check and test (what CI runs)
+#   scripts/bootstrap.sh dist    set up, then build the wheel and the sdist into dist/
 #   scripts/bootstrap.sh setup   set up only
 #
 # Needs Python 3.11+ and node/npm. Installs the system packages it is missing (graphviz; for the
@@ -74,5 +75,27 @@ PY
     say "Python tests (unit, notebooks, browser end-to-end)"
     .venv/bin/python -m pytest
     ;;
-  *) echo "usage: $0 demo|test|setup"; exit 2 ;;
+  dist)
+    out=${DIST_DIR:-dist}
+    say "building the sdist, then the wheel from it, into $out/"
+    rm -rf "$out"
+    quiet .venv/bin/python -m build --outdir "$out" .
+    .venv/bin/twine check --strict "$out"/*
+    .venv/bin/python - "$out" <<'PY'
+import sys, zipfile
+from pathlib import Path
+
+(wheel,) = Path(sys.argv[1]).glob("*.whl")
+names = zipfile.ZipFile(wheel).namelist()
+for name in names:
+    print("  ", name)
+needed = ["kpitree_widget/static/widget.js", "kpitree_widget/static/widget.css",
+          "kpitree_widget/protocol.schema.json"]
+missing = [n for n in needed if n not in names]
+if missing or not any(n.startswith("kpitree_widget/archetypes/") for n in names):
+    sys.exit(f"{wheel.name} lacks {missing or 'the archetypes'}")
+print(f"{wheel.name}: {len(names)} files, the view's bundle included")
+PY
+    ;;
+  *) echo "usage: $0 demo|test|dist|setup"; exit 2 ;;
 esac

@@ -39,3 +39,19 @@ def test_the_two_commands_are_the_bootstrap_script_and_ci_runs_the_second():
     assert "bash scripts/bootstrap.sh test" in commands
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
     assert "scripts/bootstrap.sh test" in ci
+
+
+def test_the_install_names_the_wheel_of_this_version_and_no_doc_promises_pypi():
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
+    (install,) = [b for b in blocks("bash") if "pip install" in b]
+    assert f"kpitree_widget-{version}-py3-none-any.whl" in install
+    # until the package is published, no page tells people to install it by name from PyPI
+    pages = [root / "README.md", *(root / "docs").glob("*.md"), *(root / "examples").glob("*"),
+             *(root / "src" / "kpitree_widget").rglob("*.py")]
+    by_name = re.compile(r"pip install [\\'\"]*kpitree-widget(\[\w+\])?['\"]?(?![\w./-])")
+    claims = [f"{p.relative_to(root)}: {m.group(0)}" for p in pages if p.is_file()
+              for m in by_name.finditer(p.read_text(encoding="utf-8", errors="replace"))]
+    assert not claims

@@ -275,7 +275,7 @@ class KPITree(Tree):
         """Write an ``.xlsx`` workbook with live formulas: a Tree sheet (inputs as numbers,
         computed metrics as Excel formulas, status by formula), a Scenarios sheet and a Periods
         sheet when the tree has them. ``period`` picks the Tree sheet's period (default: the
-        last). Needs openpyxl (``pip install "kpitree-widget[excel]"``)."""
+        last). Needs openpyxl (``pip install openpyxl``)."""
         from .export.excel import to_excel
 
         if not isinstance(path, (str, os.PathLike)) and not hasattr(path, "write"):

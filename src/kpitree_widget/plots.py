@@ -1,7 +1,7 @@
 """Pictures of the analysis: tornado (sensitivity), waterfall (attribution), fan chart or
 histogram (simulation), and status colours for the rollup table.
 
-matplotlib is an optional extra (``pip install kpitree-widget[plot]``) and is imported only
+matplotlib is an optional extra (``pip install matplotlib``) and is imported only
 inside these functions; ``import kpitree_widget`` never loads it. Each chart function draws on
 ``ax`` when given (else on a new figure) and returns the matplotlib ``Axes`` (``ax.figure`` is
 the Figure, e.g. for ``savefig``).
@@ -59,7 +59,7 @@ def _axes(ax: Any, size: tuple[float, float]) -> Any:
         import matplotlib.pyplot as plt
     except ImportError:
         raise KPITreeError("plots: matplotlib is not installed; "
-                           "pip install 'kpitree-widget[plot]'") from None
+                           "pip install matplotlib") from None
     _, new = plt.subplots(figsize=size, layout="constrained")
     return new
 

@@ -24,7 +24,7 @@ never as a formula: a name such as ``=HYPERLINK(...)``, ``+cmd`` or ``@SUM(1)`` 
 (with Excel's quote prefix, so editing the cell keeps it text).
 
 openpyxl is imported when a workbook is made, not with the package
-(``pip install "kpitree-widget[excel]"``).
+(``pip install openpyxl``, the ``excel`` extra).
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ from ._common import STATUS_STYLE, clean
 if TYPE_CHECKING:
     from ..tree import Tree
 
-INSTALL_HINT = ('the Excel export needs openpyxl: pip install "kpitree-widget[excel]" '
-                '(or pip install openpyxl)')
+INSTALL_HINT = "the Excel export needs openpyxl: pip install openpyxl"
 
 # number formats by unit; other units show as General (the Unit column says what they are)
 NUMBER_FORMATS = {

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 20_000_000
 MAX_NESTING = 50  # a tree file needs about five levels; deeper is refused with its path
-METRIC_FIELDS = ("name", "formula", "unit", "min", "max", "direction", "owner", "team", "cadence", "lag_days",
-                 "kind", "guards", "aggregation", "description", "tags", "value", "target")
+METRIC_FIELDS = ("name", "formula", "unit", "min", "max", "direction", "owner", "team",
+                 "cadence", "lag_days", "kind", "guards", "aggregation", "description", "tags",
+                 "value", "target")
 SUFFIXES = (".yaml", ".yml", ".json")
 
 

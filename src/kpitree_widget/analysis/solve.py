@@ -347,7 +347,7 @@ def _root_find(tree: Tree, metric: str, lever: str, goal: float, rows: list[int]
         if math.isfinite(lo) or math.isfinite(hi):
             x0 = min(max(x0, lo), hi)
             ends = [e for e in (lo, hi) if math.isfinite(e)]
-            inside = np.linspace(lo, hi, 65) if len(ends) == 2 else []
+            inside = np.linspace(lo, hi, 65) if len(ends) == 2 else np.empty(0)
             grid = np.unique(np.clip(np.concatenate([grid, ends, inside, [x0]]), lo, hi))
         centre = int(np.searchsorted(grid, x0))
         fg = f(grid)

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
     from ..tree import Tree
 
-FAMILIES = ("structure", "owner", "target", "bounds", "root", "vanity", "coverage", "leaf", "cadence",
-            "lag", "conflict", "okr")
+FAMILIES = ("structure", "owner", "target", "bounds", "root", "vanity", "coverage", "leaf",
+            "cadence", "lag", "conflict", "okr")
 _ordered = sorted(RULES.values(), key=lambda r: FAMILIES.index(r.id.split(".")[0]))
 RULES.clear()
 RULES.update((r.id, r) for r in _ordered)

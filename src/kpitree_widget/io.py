@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 20_000_000
 MAX_NESTING = 50  # a tree file needs about five levels; deeper is refused with its path
-METRIC_FIELDS = ("name", "formula", "unit", "direction", "owner", "team", "cadence", "lag_days",
-                 "kind", "guards", "aggregation", "description", "tags", "value", "target")
+METRIC_FIELDS = ("name", "formula", "unit", "min", "max", "direction", "owner", "team",
+                 "cadence", "lag_days", "kind", "guards", "aggregation", "description", "tags",
+                 "value", "target")
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -247,8 +248,8 @@ def _metric_dict(tree: Tree, metric: Metric) -> dict[str, Any]:
             continue
         if field == "tags":
             value = list(value) or None
-        if field == "lag_days" and isinstance(value, float) and value.is_integer():
-            value = int(value)
+        if field in ("lag_days", "min", "max") and isinstance(value, float):
+            value = _scalar(value)
         if value is not None:
             out[field] = value
     return out

@@ -39,6 +39,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
+
 from . import io
 from .args import file_path
 from .errors import KPITreeError
@@ -135,9 +141,9 @@ def patch_text(text: str, fmt: str, spec: Mapping[str, Any]) -> str:
     comments, order, quoting and spelling. Text that is not a valid tree gives the canonical
     text of ``spec``.
 
-    >>> patch_text('{"metrics": {"b": {}, "a": {"value": 1}}}', "json",
-    ...            {"metrics": {"a": {"value": 2}, "b": {}}})
-    '{"metrics": {"b": {}, "a": {"value": 2}}}'
+    >>> patch_text('{"metrics": {"t": {"formula": "a"}, "a": {"value": 1}}}', "json",
+    ...            {"schema": 1, "root": "t", "metrics": {"t": {"formula": "a"}, "a": {"value": 2}}})
+    '{"metrics": {"t": {"formula": "a"}, "a": {"value": 2}}}'
     """
     spec = dict(spec)
     io._plain(spec)
@@ -181,13 +187,14 @@ def _reads_as(text: str, fmt: str, spec: Mapping[str, Any]) -> bool:
 
 def same(a: Any, b: Any) -> bool:
     """Whether two plain values are the same, number types and the sign of zero included
-    (``1 == 1.0 == True`` in Python, but not in a tree file).
+    (``1 == 1.0 == True`` in Python, but not in a tree file); the order of a mapping's keys
+    is the file's to choose.
 
     >>> same({"a": [1, 0.5]}, {"a": [1, 0.5]}), same(0.0, -0.0), same(1, True)
     (True, False, False)
     """
     if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if type(a) is not type(b):
@@ -201,28 +208,50 @@ def same(a: Any, b: Any) -> bool:
 
 
 def _yaml_renderer(text: str) -> tuple[Any, Any]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.util import load_yaml_guess_indent
+    """A round-trip reader of ``text`` and a writer with the text's own indentation: of the
+    usual layouts (mappings by 2 or 4; list dashes flush with their key or indented), the one
+    whose rendering of the untouched document matches most of the text's lines."""
+    def make(mapping: int, offset: int) -> Any:
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        yaml.width = 4096  # never fold a long line that was not folded
+        yaml.indent(mapping=mapping, sequence=mapping + offset, offset=offset)
+        return yaml
 
-    _, indent, block_seq = load_yaml_guess_indent(text)
-    indent = indent or 2
-    offset = block_seq or 0
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never fold a long line that was not folded
-    yaml.indent(mapping=indent, sequence=indent + offset, offset=offset)
-    doc = yaml.load(text)
+    def render_with(yaml: Any) -> Any:
+        def render(data: Any) -> str:
+            out = _stdio.StringIO()
+            yaml.dump(data, out)
+            return out.getvalue()
+        return render
 
-    def render(data: Any) -> str:
-        out = _stdio.StringIO()
-        yaml.dump(data, out)
-        return out.getvalue()
+    lines = set(text.splitlines())
+    best: tuple[int, Any] | None = None
+    for mapping, offset in _LAYOUTS:
+        yaml = make(mapping, offset)
+        if best is not None and not _uses(text, mapping, offset):
+            continue
+        doc = yaml.load(text)
+        score = sum(line in lines for line in render_with(yaml)(doc).splitlines())
+        if best is None or score > best[0]:
+            best = (score, yaml)
+    assert best is not None
+    yaml = best[1]
+    return render_with(yaml), yaml.load(text)
 
-    return render, doc
+
+_LAYOUTS = ((2, 0), (2, 2), (4, 0), (4, 2), (4, 4), (3, 0), (3, 2))
+
+
+def _uses(text: str, mapping: int, offset: int) -> bool:
+    """Whether ``text`` has a line indented as this layout would indent it (a cheap test
+    before rendering the document with it)."""
+    return bool(re.search(rf"^{' ' * mapping}\S", text, re.M)) and (
+        offset == 0 or bool(re.search(rf"^ *{' ' * offset}- ", text, re.M)))
 
 
 def _json_renderer(text: str) -> tuple[Any, Any]:
-    doc = json.loads(text)
+    doc = json.loads(text, object_pairs_hook=CommentedMap)  # ordered, and takes insert()
     indent = _json_indent(text)
 
     def render(data: Any) -> str:
@@ -284,7 +313,7 @@ def _patch_mapping(node: Any, old: Mapping[str, Any], new: Mapping[str, Any]) ->
             position = list(node).index(keys[before[-1]]) + 1
         elif after:
             position = list(node).index(keys[after[0]])
-        _insert(node, position, key, _like(value, None))
+        _insert(node, position, _like(value, None), key)
         keys[key] = key
 
 
@@ -318,7 +347,7 @@ def _patch_list(node: Any, old: list[Any], new: list[Any]) -> None:
         for i in reversed(range(i1, i2)):
             _delete(node, i)
         for offset, value in enumerate(new[j1:j2]):
-            node.insert(i1 + offset, _like(value, None))
+            _insert(node, i1 + offset, _like(value, None))
 
 
 # ---------------------------------------------------------------------------- values
@@ -329,11 +358,6 @@ def _like(value: Any, current: Any) -> Any:
     the tree's loader would read it as something other than text), mappings and lists as the
     round-trip library's own types (block style), in the flow style of ``current`` when it
     was a flow mapping."""
-    try:
-        from ruamel.yaml.comments import CommentedMap, CommentedSeq
-        from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
-    except ImportError:  # pragma: no cover - a JSON document needs none of it
-        return value
     if isinstance(value, Mapping):
         mapping = CommentedMap()
         for k, v in value.items():
@@ -378,8 +402,6 @@ def _reads_as_text(value: str) -> bool:
 
 def _tail(node: Any, key: Any) -> tuple[Any, int, Any] | None:
     """Where the comment after the entry ``key`` of ``node`` is kept: (list, index, token)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     value = node[key]
     if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not (
             value.fa.flow_style()):
@@ -403,9 +425,6 @@ def _split(token: Any) -> tuple[str, str]:
 
 
 def _set_tail(where: tuple[Any, int, Any], value: str) -> None:
-    from ruamel.yaml.error import CommentMark
-    from ruamel.yaml.tokens import CommentToken
-
     entry, slot, token = where
     if not value:
         entry[slot] = None
@@ -432,25 +451,25 @@ def _delete(node: Any, key: Any) -> None:
             if previous is not None:
                 head, own = _split(previous[2])
                 _set_tail(previous, (head or "\n") + _strip_blank(own) + rest)
-    del node[key]
-    if isinstance(node, list) and hasattr(node, "ca"):  # comments are kept by index
-        items = node.ca.items
-        for i in sorted(k for k in items if isinstance(k, int) and k > key):
-            items[i - 1] = items.pop(i)
+    del node[key]  # a list's comments, kept by index, move up with its entries
 
 
 def _strip_blank(text: str) -> str:
     return text if text.strip() else ""
 
 
-def _insert(node: Any, position: int, key: Any, value: Any) -> None:
-    """Insert an entry at ``position``; the lines that followed the entry before it now follow
-    the new entry (blank lines stay on both, as the file separates its entries)."""
-    keys = _keys(node)
-    node.insert(position, key, value)
+def _insert(node: Any, position: int, value: Any, key: Any = None) -> None:
+    """Insert an entry (``key``: of a mapping) at ``position``; the lines that followed the
+    entry before it now follow the new entry (blank lines stay on both, as the file separates
+    its entries)."""
+    if isinstance(node, list):
+        node.insert(position, value)
+        key = position
+    else:
+        node.insert(position, key, value)
     if not hasattr(node, "ca") or position == 0:
         return
-    previous = _tail(node, keys[position - 1])
+    previous = _tail(node, _keys(node)[position - 1])
     if previous is None:
         return
     head, rest = _split(previous[2])

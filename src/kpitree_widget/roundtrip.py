@@ -145,7 +145,7 @@ def patch_text(text: str, fmt: str, spec: Mapping[str, Any]) -> str:
     ...            {"schema": 1, "root": "t", "metrics": {"t": {"formula": "a"}, "a": {"value": 2}}})
     '{"metrics": {"t": {"formula": "a"}, "a": {"value": 2}}}'
     """
-    spec = dict(spec)
+    spec = io.tree_to_dict(io.tree_from_dict(spec))  # the canonical mapping, checked
     io._plain(spec)
     try:
         old = io.tree_to_dict(io.tree_from_dict(io.loads(text, fmt)))
@@ -528,5 +528,20 @@ def merge_lines(original: str, before: str, after: str) -> str:
     for _, a1, a2, b1, b2 in reversed(changes):
         start = at[a1]
         end = at[a2 - 1] + 1 if a2 > a1 else start
-        merged[start:end] = new[b1:b2]
+        lines = new[b1:b2]
+        if end - start == len(lines):
+            lines = [_comment_gap(was, now) for was, now in zip(merged[start:end], lines)]
+        merged[start:end] = lines
     return "".join(merged)
+
+
+_COMMENT = re.compile(r"^(.*\S)( +)(# [^'\"#]*\n?)$")
+
+
+def _comment_gap(was: str, now: str) -> str:
+    """``now`` with the space before its end-of-line comment that ``was`` had, where the
+    edit made the value longer than the comment's column."""
+    old, new = _COMMENT.match(was), _COMMENT.match(now)
+    if old and new and old.group(3) == new.group(3) and len(new.group(2)) < len(old.group(2)):
+        return new.group(1) + old.group(2) + new.group(3)
+    return now

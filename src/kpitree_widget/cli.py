@@ -311,8 +311,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             code, report = _check_one(path, args.strict, args.format)
         except (KPITreeError, UsageError) as exc:
-            _fail(str(exc))
-            code, report = USAGE, {"tree": path, "ok": False, "error": str(exc)}
+            message = str(exc).removeprefix(f"{Path(path).name}: ")
+            message = message if message.startswith(path) else f"{path}: {message}"
+            _fail(message)
+            code, report = USAGE, {"tree": path, "ok": False, "error": message}
         codes.append(code)
         reports.append(report)
     if args.format == "json":

@@ -71,7 +71,7 @@ def diff_specs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     for key in ("name", "description", "root"):
         before, after = old.get(key), new.get(key)
         if key == "root":
-            before = renames.get(before, before)
+            before = renames.get(str(before), before)
         if before != after:
             out.append(_field_change(None, key, before, after))
     for was, now in renames.items():
@@ -154,7 +154,8 @@ def _renamed_okrs(okrs: list[Any], renames: Mapping[str, str]) -> list[Any]:
 # ---------------------------------------------------------------------------- metrics
 
 
-def _metric_changes(metric: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Change]:
+def _metric_changes(metric: str, old: Mapping[str, Any],
+                    new: Mapping[str, Any]) -> Iterator[Change]:
     fields = sorted({*old, *new}, key=lambda f: (METRIC_FIELDS.index(f)
                                                  if f in METRIC_FIELDS else len(METRIC_FIELDS), f))
     for field in fields:

@@ -209,14 +209,15 @@ def same(a: Any, b: Any) -> bool:
 
 
 def _yaml_renderer(text: str) -> tuple[Any, Any]:
-    """A round-trip reader of ``text`` and a writer with the text's own indentation: of the
-    usual layouts (mappings by 2 or 4; list dashes flush with their key or indented), the one
-    whose rendering of the untouched document matches most of the text's lines."""
+    """A round-trip reading of ``text`` and a writer with the text's own indentation: the
+    layout read from the text (:func:`_layout`), or, when its rendering of the untouched
+    document differs from the text on many lines, the usual layout that matches most lines."""
+
     def make(mapping: int, offset: int) -> Any:
         yaml = YAML(typ="rt")
         yaml.preserve_quotes = True
         yaml.width = 4096  # never fold a long line that was not folded
-        yaml.indent(mapping=mapping, sequence=mapping + offset, offset=offset)
+        yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
         return yaml
 
     def render_with(yaml: Any) -> Any:
@@ -226,28 +227,56 @@ def _yaml_renderer(text: str) -> tuple[Any, Any]:
             return out.getvalue()
         return render
 
+    guess = _layout(text)
+    yaml = make(*guess)
+    doc = yaml.load(text)
     lines = set(text.splitlines())
-    best: tuple[int, Any] | None = None
-    for mapping, offset in _LAYOUTS:
-        yaml = make(mapping, offset)
-        if best is not None and not _uses(text, mapping, offset):
-            continue
-        doc = yaml.load(text)
-        score = sum(line in lines for line in render_with(yaml)(doc).splitlines())
-        if best is None or score > best[0]:
-            best = (score, yaml)
-    assert best is not None
-    yaml = best[1]
-    return render_with(yaml), yaml.load(text)
+    total = max(1, text.count("\n"))
+
+    def score(render: Any) -> int:
+        return sum(line in lines for line in render(doc).splitlines())
+
+    render = render_with(yaml)
+    best = score(render)
+    if best < 0.9 * total:
+        for layout in _LAYOUTS:
+            if layout != guess and _uses(text, *layout):
+                other = render_with(make(*layout))
+                points = score(other)
+                if points > best:
+                    best, render = points, other
+    return render, doc
 
 
 _LAYOUTS = ((2, 0), (2, 2), (4, 0), (4, 2), (4, 4), (3, 0), (3, 2))
 
 
+def _layout(text: str) -> tuple[int, int]:
+    """(mapping indent, list-dash offset) as the text writes them: the indent of the first key
+    nested under another, and how far the first block list's dash sits inside its key."""
+    mapping, offset = 0, None
+    previous: tuple[int, str] | None = None
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if previous is not None and previous[1].rstrip().endswith(":"):
+            step = indent - previous[0]
+            if stripped.startswith("- ") and offset is None and step >= 0:
+                offset = step
+            elif not stripped.startswith("- ") and not mapping and step > 0:
+                mapping = step
+        if mapping and offset is not None:
+            break
+        previous = (indent, stripped.split(" #")[0])
+    return mapping or 2, offset or 0
+
+
 def _uses(text: str, mapping: int, offset: int) -> bool:
     """Whether ``text`` has a line indented as this layout would indent it (a cheap test
     before rendering the document with it)."""
-    return bool(re.search(rf"^{' ' * mapping}\S", text, re.M)) and (
+    return bool(re.search(rf"^{' ' * mapping}\\S", text, re.M)) and (
         offset == 0 or bool(re.search(rf"^ *{' ' * offset}- ", text, re.M)))
 
 

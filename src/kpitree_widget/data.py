@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import KPITreeError, did_you_mean
-from .periods import Numbers, order_periods, period_key
+from .periods import Numbers, iso_week, order_periods, period_key, week_thursday
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -423,33 +423,23 @@ def resample(tree: TreeT, freq: str) -> TreeT:
     """A new tree whose periods are quarters (``"Q"``) or years (``"Y"``) (``"M"``: months).
 
     Inputs' values and targets, explicit targets, scenario overrides and reported numbers are
-    aggregated by each metric's rule (:func:`aggregation_of`); computed metrics are then
-    recomputed through their formulas. The new tree is of the same class as ``tree``.
+    aggregated by each metric's rule (:func:`aggregation_of`). A computed metric with an
+    explicit ``aggregation`` is aggregated from its own monthly numbers, in every layer (a
+    revenue with ``aggregation: sum`` is the sum of its months); every other computed metric is
+    recomputed through its formula from its aggregated parts (right for ratios). Where the
+    first kind no longer equals its formula at the coarser grain, the health check says so
+    (rule ``aggregation.formula``). ISO weeks (``2026-W01``) roll into the quarter and year of
+    their Thursday. The new tree is of the same class as ``tree``.
+
+    >>> tree.resample("Q").rollup(period="2026Q1")              # doctest: +SKIP
     """
     code = _freq(freq, "resample.freq")
     labels = tree.periods
     if not labels:
         raise KPITreeError("resample: the tree has no periods; load data per period first")
-    parsed = _as_periods(labels)
-    if parsed is None:
-        raise KPITreeError(f"resample: the periods ({', '.join(labels[:3])}, …) are not dates "
-                           "or periods, so they cannot be rolled into quarters or years")
-    groups: dict[str, list[int]] = {}
-    for i, (label, period) in enumerate(zip(labels, parsed)):
-        target = period.asfreq(code)
-        if period.start_time < target.start_time or period.end_time > target.end_time:
-            raise KPITreeError(f"resample: period {label} is longer than one {freq!r} period; "
-                               "periods can be rolled up, not split")
-        groups.setdefault(str(target), []).append(i)
-    names = list(groups)
-    members = [np.array(groups[g]) for g in names]
+    names, members = _groups(labels, code, freq)
 
-    def roll(metric_id: str, numbers: Numbers) -> Numbers:
-        if numbers is None:
-            return None
-        column = np.array([numbers.get(p, np.nan) for p in labels] if isinstance(numbers, dict)
-                          else [float(numbers)] * len(labels), dtype=float)
-        rule = aggregation_of(tree.metrics[metric_id])
+    def roll_column(column: np.ndarray, rule: str) -> dict[str, float]:
         out: dict[str, float] = {}
         for name, rows in zip(names, members):
             part = column[rows]
@@ -457,7 +447,14 @@ def resample(tree: TreeT, freq: str) -> TreeT:
             if present.size:
                 out[name] = float(present.sum() if rule == "sum" else
                                   present.mean() if rule == "mean" else present[-1])
-        return out or None
+        return out
+
+    def roll(metric_id: str, numbers: Numbers) -> Numbers:
+        if numbers is None:
+            return None
+        column = np.array([numbers.get(p, np.nan) for p in labels] if isinstance(numbers, dict)
+                          else [float(numbers)] * len(labels), dtype=float)
+        return roll_column(column, aggregation_of(tree.metrics[metric_id])) or None
 
     values = {m: roll(m, tree.get_value(m)) for m in tree.metrics}
     targets = {m: roll(m, tree.get_target(m)) for m in tree.metrics}
@@ -474,7 +471,41 @@ def resample(tree: TreeT, freq: str) -> TreeT:
     new.tolerance = tree.tolerance
     rolled = {m: roll(m, dict(n)) for m, n in tree.reported_numbers.items()}
     new.load_numbers("value", {}, {m: n for m, n in rolled.items() if isinstance(n, dict)})
+    flows = [m for m, x in tree.metrics.items() if not x.is_input and x.aggregation]
+    if flows:
+        arrays, index = tree.arrays()
+        given = {m: {layer: roll_column(arrays[index[m]][:, k], tree.metrics[m].aggregation or "")
+                     for k, layer in enumerate(tree.layers)} for m in flows}
+        new.set_given_numbers(given)
     return new
+
+
+def _groups(labels: list[str], code: str, freq: str) -> tuple[list[str], list[np.ndarray]]:
+    """The coarser periods ``labels`` roll into and the positions of the labels in each."""
+    groups: dict[str, list[int]] = {}
+    weeks = [iso_week(label) for label in labels]
+    if all(w is not None for w in weeks):
+        import pandas as pd
+
+        if code == "M":
+            raise KPITreeError("resample: ISO weeks roll into quarters ('Q') and years ('Y'), "
+                               "not months")
+        for i, label in enumerate(labels):  # a week belongs to the period of its Thursday
+            groups.setdefault(str(pd.Period(week_thursday(label), freq=code)), []).append(i)
+    else:
+        parsed = _as_periods(labels)
+        if parsed is None:
+            raise KPITreeError(f"resample: the periods ({', '.join(labels[:3])}, …) are not "
+                               "dates, periods or ISO weeks, so they cannot be rolled into "
+                               "quarters or years")
+        for i, (label, period) in enumerate(zip(labels, parsed)):
+            target = period.asfreq(code)
+            if period.start_time < target.start_time or period.end_time > target.end_time:
+                raise KPITreeError(f"resample: period {label} is longer than one {freq!r} "
+                                   "period; periods can be rolled up, not split")
+            groups.setdefault(str(target), []).append(i)
+    names = list(groups)
+    return names, [np.array(groups[g]) for g in names]
 
 
 def reported(tree: Tree, metric: str | None = None) -> Any:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,9 @@ def aggregation_of(metric: Metric) -> str:
 def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = None,
               freq: str | None = None) -> None:
     """Load numbers per period into ``layer`` (``"value"``/``"actual"`` or
-    ``"target"``/``"plan"``) from a DataFrame or a CSV path; see the module text.
+    ``"target"``/``"plan"``) from a DataFrame, a CSV path or a plain mapping
+    (``{metric: {period: number}}``, or ``{metric: number}`` for one number in every period);
+    see the module text.
 
     ``format`` is ``"wide"``, ``"long"`` or ``None`` (long when the columns include ``metric``
     and ``period``). ``freq`` (``"M"``, ``"Q"``, ``"Y"``) reads every period label as a period
@@ -74,6 +77,7 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
 
     >>> tree.load_data("actuals.csv")                            # doctest: +SKIP
     >>> tree.load_data(plan_frame, layer="target")               # doctest: +SKIP
+    >>> tree.load_data({"visits": {"2026-01": 50_000, "2026-02": 52_000}})  # doctest: +SKIP
     """
     where = "load_data"
     if layer in ("value", "actual"):
@@ -82,17 +86,31 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
         layer = "target"
     else:
         raise KPITreeError(f"{where}.layer: expected 'value' or 'target', got {layer!r}")
-    frame = _read(data, where)
-    fmt = _format(frame, format, where)
-    cells = _long_cells(frame, layer, where, freq) if fmt == "long" \
-        else _wide_cells(frame, where, freq)
-    if not any(cells.values()) and not any(m in tree.metrics for m in cells):
+    scalars: dict[str, float] = {}
+    if isinstance(data, Mapping):
+        if format is not None:
+            raise KPITreeError(f"{where}.format: a mapping is read as it is; leave format unset")
+        cells, scalars = _mapping_cells(data, where, freq)
+        if not cells and not scalars:
+            raise KPITreeError(f"{where}: read no numbers: the mapping is empty; expected "
+                               "{metric: {period: number}} or {metric: number}")
+    else:
+        frame = _read(data, where)
+        fmt = _format(frame, format, where)
+        cells = _long_cells(frame, layer, where, freq) if fmt == "long" \
+            else _wide_cells(frame, where, freq)
+    if not scalars and not any(cells.values()) and not any(m in tree.metrics for m in cells):
         # nothing read and no column names a metric: an empty table or a wrong separator (a
         # table of the tree's metrics with empty cells, e.g. a timeseries of a tree without
         # actuals, is read: it holds no numbers to load)
         raise KPITreeError(f"{where}: read no numbers: {_what_was_read(frame)}")
     metrics = tree.metrics
-    for metric_id, numbers in cells.items():
+    for metric_id, x in scalars.items():
+        if metric_id in metrics and not metrics[metric_id].is_input and layer == "value":
+            raise KPITreeError(f"{where}: metrics.{metric_id}.value: {metric_id!r} is computed "
+                               "by its formula; reported actuals of a computed metric are kept "
+                               "per period: give {period: number}")
+    for metric_id, numbers in {**cells, **{m: {} for m in scalars}}.items():
         if metric_id not in metrics:
             first = next(iter(numbers), None)
             raise KPITreeError(f"{where}: unknown metric {metric_id!r}"
@@ -122,7 +140,44 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
             dict.fromkeys(periods, float(old)) if old is not None else {})
         merged.update(numbers)
         updates[metric_id] = merged
+    updates.update(scalars)  # one number for every period
     tree.load_numbers(layer, updates, reported)
+
+
+def _mapping_cells(data: Mapping[Any, Any], where: str, freq: str | None
+                   ) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """The numbers of a plain mapping: ``{metric: {period: number}}`` (numbers per period) or
+    ``{metric: number}`` (one number for every period), checked as a frame's cells are."""
+    cells: dict[str, dict[str, float]] = {}
+    scalars: dict[str, float] = {}
+    for key, numbers in data.items():
+        if not isinstance(key, str) or not key.strip():
+            raise KPITreeError(f"{where}: metric {key!r} is not a metric id")
+        metric_id = key.strip()
+        if metric_id in cells or metric_id in scalars:
+            raise KPITreeError(f"{where}: metric {metric_id!r} appears twice")
+        if isinstance(numbers, Mapping):
+            labels = period_labels(list(numbers), where, freq)
+            seen: dict[str, Any] = {}
+            for label, given in zip(labels, numbers):
+                if label in seen:
+                    raise KPITreeError(f"{where}: metrics.{metric_id}: the periods "
+                                       f"{seen[label]!r} and {given!r} both name period {label}")
+                seen[label] = given
+            column = np.empty(len(labels), dtype=object)
+            column[:] = list(numbers.values())
+            cells[metric_id] = _numbers(column, labels, metric_id, where)
+        elif isinstance(numbers, (str, bool, np.bool_)) or not isinstance(
+                numbers, (int, float, np.number)) or isinstance(numbers, np.complexfloating):
+            raise KPITreeError(f"{where}: metrics.{metric_id}: expected a number or a mapping "
+                               f"of period to number, got {numbers!r}")
+        else:
+            number = float(numbers)
+            if not math.isfinite(number):
+                raise KPITreeError(f"{where}: metrics.{metric_id}: {number} is not a finite "
+                                   "number")
+            scalars[metric_id] = number
+    return cells, scalars
 
 
 def _read(data: Any, where: str) -> pd.DataFrame:
@@ -140,8 +195,8 @@ def _read(data: Any, where: str) -> pd.DataFrame:
             return pd.read_csv(path, skipinitialspace=True)
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             raise KPITreeError(f"{where}: cannot read {path.name}: {exc}") from None
-    raise KPITreeError(f"{where}: expected a pandas DataFrame or a CSV path, "
-                       f"got {type(data).__name__}")
+    raise KPITreeError(f"{where}: expected a pandas DataFrame or a CSV path (or a "
+                       f"mapping of metric to numbers), got {type(data).__name__}")
 
 
 def _what_was_read(frame: pd.DataFrame) -> str:

@@ -486,6 +486,7 @@ class Tree:
         self._arrays = None
         self._notify("data", None)
 
+    @checked
     def set_given_numbers(self, numbers: Mapping[str, Mapping[str, Mapping[str, float]]]) -> None:
         """For ``data.resample``: numbers of computed metrics that hold instead of their
         formula, ``{metric: {layer: {period: number}}}`` (``layer`` ``value``, ``target`` or a
@@ -498,6 +499,10 @@ class Tree:
                 raise KPITreeError(f"metrics.{metric_id}: given numbers are for computed "
                                    "metrics; set an input's numbers with set_value")
             given[metric_id] = {}
+            if not isinstance(layers, Mapping) or not all(
+                    isinstance(per, Mapping) for per in layers.values()):
+                raise KPITreeError(f"metrics.{metric_id}: given numbers are a mapping of layer "
+                                   "to {period: number}")
             for layer, per in layers.items():
                 self.layer_index(layer)
                 given[metric_id][layer] = {period_key(p): check_number(

@@ -40,6 +40,9 @@ DEFAULT_TOLERANCE = 0.05
 
 
 TreeT = TypeVar("TreeT", bound="Tree")
+# how rollup() shows its numbers in a notebook (kpitree_widget.tables)
+ROLLUP_DISPLAY = {"value": "row", "target": "row", "implied_target": "row",
+                  "variance": "row signed", "variance_pct": "change"}
 
 
 class Tree:
@@ -656,7 +659,8 @@ class Tree:
 
     @checked
     def rollup(self, period: Any = None, scenario: str | None = None) -> pd.DataFrame:
-        """The tree as a table: one row per metric, root first, depth-first.
+        """The tree as a table: one row per metric, root first, depth-first (a DataFrame that
+        shows its numbers in their units in a notebook; see :mod:`kpitree_widget.tables`).
 
         Columns: ``name, level, parent, formula, relation, is_input, value, target,
         implied_target, variance, variance_pct, status, owner, unit, direction, team, cadence,
@@ -714,7 +718,9 @@ class Tree:
             },
             index=pd.Index(ids, name="metric"),
         )
-        return frame
+        from .tables import table
+
+        return table(frame, ROLLUP_DISPLAY, dict(zip(ids, (m.unit for m in metrics))))
 
     def _missing(self, p: int, k: int, ids: list[str]) -> np.ndarray:
         """Per metric (in ``ids`` order): some input below has no value or no target."""

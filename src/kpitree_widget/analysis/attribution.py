@@ -334,7 +334,16 @@ def attribute(tree: Tree, start: Any = "target", end: Any = "value",
         with np.errstate(all="ignore"):
             frame["share"] = frame["contribution"] / change if change != 0 else np.nan
     frame.attrs.update(attrs)
-    return frame
+    from ..tables import table
+
+    unit = tree.metrics[metric].unit
+    display: dict[str, Any] = {"start": "row", "end": "row", "change": "row signed",
+                               "contribution": ("unit", unit, "signed"), "share": "share"}
+    if by == "level":  # a local contribution is in the units of the parent it moves
+        display["local"] = ("rows", {m: tree.metrics[par].unit if isinstance(par, str) else unit
+                                     for m, par in zip(frame.index, frame["parent"])}, "signed")
+    units = {m: tree.metrics[m].unit for m in frame.index}
+    return table(frame, display, units)
 
 
 def _outline_under(tree: Tree, metric: str) -> list[tuple[str, str | None, int, str]]:

@@ -301,7 +301,8 @@ def attribute(tree: Tree, start: Any = "target", end: Any = "value",
         raise KPITreeError(f"attribute.by: expected 'input' or 'level', got {by!r}")
     res = _Result(tree, metric, start, end, period, layer)
     change = res.total[metric]
-    attrs = {"metric": metric, "start": res.x0[metric], "end": res.x1[metric],
+    attrs = {"metric": metric, "metric_name": tree.metrics[metric].name,
+             "start": res.x0[metric], "end": res.x1[metric],
              "start_label": res.start_label, "end_label": res.end_label, "change": change,
              "unit": tree.metrics[metric].unit}
     if by == "input":

@@ -83,7 +83,8 @@ def sensitivity(tree: Tree, step: float = 0.1, metric: str | None = None,
         },
         index=pd.Index(inputs, name="metric"),
     ).iloc[order]
-    frame.attrs.update({"metric": metric, "step": step, "base": y,
+    frame.attrs.update({"metric": metric, "metric_name": tree.metrics[metric].name,
+                        "step": step, "base": y,
                         "unit": tree.metrics[metric].unit,
                         "layer": layer_label(tree, k), "period": label})
     unit = tree.metrics[metric].unit

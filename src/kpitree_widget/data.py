@@ -105,7 +105,7 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
         # actuals, is read: it holds no numbers to load)
         raise KPITreeError(f"{where}: read no numbers: {_what_was_read(frame)}")
     metrics = tree.metrics
-    for metric_id, x in scalars.items():
+    for metric_id in scalars:
         if metric_id in metrics and not metrics[metric_id].is_input and layer == "value":
             raise KPITreeError(f"{where}: metrics.{metric_id}.value: {metric_id!r} is computed "
                                "by its formula; reported actuals of a computed metric are kept "

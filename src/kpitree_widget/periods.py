@@ -107,7 +107,7 @@ def order_periods(labels: Iterable[str]) -> list[str]:
         return unique
     weeks = [iso_week(label) for label in unique]
     if all(w is not None for w in weeks):
-        return [label for _, label in sorted(zip(weeks, unique))]  # type: ignore[type-var]
+        return [label for _, label in sorted(zip(weeks, unique))]
     import pandas as pd
 
     try:

@@ -31,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from .numbers import format_change, format_number
+from .numbers import Style, format_change, format_number
 
 
 class Table(pd.DataFrame):
@@ -73,7 +73,7 @@ def shown(frame: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:
         words = how.split() if isinstance(how, str) else list(how)
         if not words:
             continue
-        signed = "signed" if words[-1:] == ["signed"] else "compact"
+        signed: Style = "signed" if words[-1:] == ["signed"] else "compact"
         if words[0] == "row":
             cells = [format_number(x, _unit(units.get(i)), signed)
                      for i, x in zip(frame.index, col)]

@@ -91,9 +91,10 @@ export function markChanged(el, fields) {
  * @param {Change} change
  * @param {Map<string, Metric>} byId
  * @param {number} moved   how many metrics' numbers moved
+ * @param {(id: string) => void} onShow   bring the changed metric's card into sight
  * @returns {HTMLElement | null}  null when the metric is not drawn any more
  */
-export function changeNote(change, byId, moved) {
+export function changeNote(change, byId, moved, onShow) {
   const m = byId.get(change.metric);
   if (!m) return null;
   const after = m[change.field] ?? null;
@@ -105,6 +106,12 @@ export function changeNote(change, byId, moved) {
       ? `lever's target, solved for ${solved?.name ?? change.solved ?? "the target"}`
       : change.field;
   const count = moved === 1 ? "1 metric moved" : `${moved} metrics moved`;
+  const show = h("button", {
+    className: "kpt-link kpt-change-show",
+    text: "Show",
+    attrs: { type: "button", title: `Bring ${m.name} into sight` },
+  });
+  show.addEventListener("click", () => onShow(change.metric));
   return h(
     "section",
     {
@@ -116,7 +123,11 @@ export function changeNote(change, byId, moved) {
         className: "kpt-panel-h",
         text: change.kind === "solve" ? "Solve changed" : "Last edit",
       }),
-      h("div", { className: "kpt-change-line", text: `${m.name}: ${old} \u2192 ${now}` }),
+      h("div", { className: "kpt-change-line" }, [
+        h("span", { text: `${m.name}: ${old} \u2192 ${now}` }),
+        document.createTextNode(" "),
+        show,
+      ]),
       h("div", {
         className: "kpt-muted",
         text: same(change.before, after) ? `${what}: no change` : `${what} \u00b7 ${count}`,

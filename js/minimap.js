@@ -126,6 +126,7 @@ export class Minimap {
       ...layout.nodes.map((n) => {
         const rect = svg("rect", {
           class: this.boxClass(n.id, byId),
+          "data-box": n.id,
           x: n.x * s,
           y: n.y * s,
           width: w,

@@ -859,7 +859,12 @@ class TreeView {
   /** The note "lever: old -> new" in the detail panel (when it is open). */
   renderChangeNote() {
     if (this.panel.hidden) return;
-    const note = this.change ? changeNote(this.change, this.index.byId, this.changed.size) : null;
+    const note = this.change
+      ? changeNote(this.change, this.index.byId, this.changed.size, (id) => {
+          this.openAncestors(id);
+          this.bringIntoView(id);
+        })
+      : null;
     showChangeNote(this.panel, note);
   }
 

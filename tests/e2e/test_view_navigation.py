@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from e2e_lab import Notebook, card, clickable, field, raw, type_edit, wait_raw
+from e2e_lab import REPO, Notebook, card, clickable, field, raw, type_edit, wait_raw
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +23,13 @@ BIG = ("import e2e_trees, kpitree_widget as kt\n"
 # a long output below the widget, so the notebook has somewhere to scroll to
 LONG = "print('\\n'.join(f'line {i}' for i in range(300)))"
 READABLE = 0.6  # viewport.js READABLE_SCALE
+SHOTS = REPO / "test-artifacts" / "screenshots"
+
+
+def picture(view, name: str) -> None:
+    """Keep a picture of the widget for people to look at (never for the docs)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    view.locator(".kpt-root").first.screenshot(path=str(SHOTS / name))
 
 SCALE_JS = """(el) => {
     const t = el.querySelector('.kpt-stage').style.transform;
@@ -130,13 +137,16 @@ def test_search_reveals_and_selects_a_deep_metric_of_a_250_metric_tree(page, lab
     assert nb.py_json("len(tree.ancestors(leaf))") >= 3, "deep in the tree"
     assert card(view, leaf).count() == 0, "a 250-metric tree opens collapsed: the leaf is hidden"
     search = view.locator('input[data-role="search"]')
-    search.fill(name)
+    search.click()
+    search.press_sequentially(name)  # real keys: none may reach the notebook's shortcuts
     first = view.locator('[data-role="search-results"] [data-option]').first
     first.wait_for(timeout=5_000)
     assert first.get_attribute("data-option") == leaf
+    picture(view, "widget-search-suggestions.png")
     search.press("Enter")
     card(view, leaf).wait_for(timeout=5_000)
     page.wait_for_timeout(200)
+    picture(view, "widget-search-found.png")
     assert "kpt-selected" in (card(view, leaf).get_attribute("class") or "")
     assert clickable(field(view, leaf)), "revealed: in sight, not under the panel"
     panel = view.locator(".kpt-panel")
@@ -151,11 +161,15 @@ def test_search_reveals_and_selects_a_deep_metric_of_a_250_metric_tree(page, lab
     for ancestor in nb.py_json("tree.ancestors(leaf)"):
         assert card(view, ancestor).count() == 1, f"{ancestor} was opened"
     # by owner: the suggestions say whose it is
-    search.fill("owner 36")
+    search.fill("")
+    search.press_sequentially("owner 36")  # o, r: the notebook's output and raw-cell keys
     note = view.locator('[data-role="search-results"] .kpt-search-note').first
     note.wait_for(timeout=5_000)
     assert note.inner_text() == "Owner 36"
     search.press("Escape")
+    cells = page.evaluate("""() => window.__ktNotebook.content.widgets.map((c) => ({
+        type: c.model.type, outputs: c.model.outputs.length, hidden: c.outputHidden}))""")
+    assert cells == [{"type": "code", "outputs": 1, "hidden": False}], cells
     assert not page.problems, page.problems
 
 
@@ -181,6 +195,7 @@ def test_fit_keeps_the_expanded_250_metric_tree_readable_and_the_overview_jumps(
     text = notice.inner_text()
     assert "too small to read" in text and "top levels" in text, text
     assert clickable(card(view, "m0").locator(".kpt-name")), "the root is in sight"
+    picture(view, "widget-fit-250.png")
     # the overview: every drawn card; a click on a far card's box brings that card into sight
     minimap = view.locator('[data-role="minimap"]')
     assert minimap.is_visible()
@@ -244,6 +259,7 @@ def test_the_panel_never_covers_the_edited_card_and_what_changed_is_marked(page,
     assert marked(view) == {m: "target" for m in moved}
     note = panel.locator('[data-role="change"]')
     note.wait_for(timeout=5_000)
+    picture(view, "widget-changed.png")
     assert "Website visitors: 60,000 \u2192 63,000" in note.inner_text()
     assert "4 metrics moved" in note.inner_text()
     # a solve from the root's panel: the root stays in sight, the lever is marked and named

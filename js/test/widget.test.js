@@ -1143,21 +1143,27 @@ describe("navigation", () => {
   });
 
   it("says which lever a solve moved, from what to what", async () => {
+    undo = fakeLayout({ width: 1000, height: 560 }, { panel: 300 });
     mount(revenueTree(), { selected: "customers" });
     const panel = $(".kpt-panel");
     const select = /** @type {HTMLSelectElement} */ (panel.querySelector(".kpt-solve-row select"));
-    select.value = "returning_customers";
+    select.value = "signup_rate";
     select.dispatchEvent(new Event("change"));
     click(/** @type {HTMLElement} */ (panel.querySelector(".kpt-solve")));
-    const before = card("returning_customers").querySelector('[data-field="target"]')?.getAttribute("data-raw");
-    model.custom(delta({ returning_customers: { target: 4350 }, customers: { implied_target: 5600 } }));
+    model.custom(delta({ signup_rate: { target: 0.035 }, customers: { implied_target: 5600 } }));
     model.answer("solve", { ok: true, revision: 2, error: null });
     await Promise.resolve();
     await Promise.resolve();
     const note = /** @type {HTMLElement} */ ($('.kpt-panel [data-role="change"]'));
     expect(note.querySelector(".kpt-panel-h")?.textContent).toBe("Solve changed");
-    expect(note.textContent).toContain(`Returning customers: ${Number(before).toLocaleString("en-US")} \u2192 4,350`);
+    expect(note.textContent).toContain("Signup rate: 3% \u2192 3.5%");
     expect(note.textContent).toContain("solved for Paying customers");
-    expect(card("returning_customers").dataset.changed).toBe("target");
+    expect(card("signup_rate").dataset.changed).toBe("target");
+    // Show brings the lever's card out from under the panel
+    const lever = card("signup_rate");
+    const right = () => (parseFloat(lever.style.left) + CARD_W) * transform().k + transform().x;
+    expect(right()).toBeGreaterThan(700); // under the panel
+    click(/** @type {HTMLElement} */ (note.querySelector(".kpt-change-show")));
+    expect(right()).toBeLessThanOrEqual(700 - 8 + 1e-6);
   });
 });

@@ -21,32 +21,40 @@ export const MINIMAP_MAX = { width: 180, height: 120 };
 /** A card is never drawn smaller than this (px) in the overview, so every one shows. */
 const MIN_BOX = 1.5;
 
+/** The overview is never narrower than this (px): a tall tree's stays wide enough to aim at. */
+export const MINIMAP_MIN_WIDTH = 56;
+
 /**
- * The overview's scale (overview px per content px) and size for content of `size`.
+ * The overview's scales (overview px per content px, across and down) and size for content of
+ * `size`: the tree's proportions inside `max`, except that a tall, narrow tree is stretched
+ * across to at least MINIMAP_MIN_WIDTH.
  * @param {Size} size
  * @param {Size} [max]
- * @returns {{s: number, width: number, height: number}}
- * @example minimapSize({width: 1800, height: 600}) // {s: 0.1, width: 180, height: 60}
+ * @returns {{sx: number, sy: number, width: number, height: number}}
+ * @example minimapSize({width: 1800, height: 600}) // {sx: 0.1, sy: 0.1, width: 180, height: 60}
  */
 export function minimapSize(size, max = MINIMAP_MAX) {
-  const s = Math.min(max.width / Math.max(1, size.width), max.height / Math.max(1, size.height));
-  return { s, width: Math.ceil(size.width * s), height: Math.ceil(size.height * s) };
+  const w = Math.max(1, size.width);
+  const hgt = Math.max(1, size.height);
+  const sy = Math.min(max.width / w, max.height / hgt);
+  const sx = Math.min(max.width / w, Math.max(sy, MINIMAP_MIN_WIDTH / w));
+  return { sx, sy, width: Math.ceil(w * sx), height: Math.ceil(hgt * sy) };
 }
 
 /**
  * The frame of what the view shows, in overview pixels, cut to the overview.
  * @param {Transform} t
  * @param {Size} view
- * @param {number} s
+ * @param {{sx: number, sy: number}} s   the overview's scales
  * @param {Size} box   the overview's size
  * @returns {Rect}
  */
-export function viewFrame(t, view, s, box) {
+export function viewFrame(t, view, { sx, sy }, box) {
   const r = visibleRect(t, view);
-  const x0 = Math.max(0, Math.min(box.width, r.x * s));
-  const y0 = Math.max(0, Math.min(box.height, r.y * s));
-  const x1 = Math.max(0, Math.min(box.width, (r.x + r.width) * s));
-  const y1 = Math.max(0, Math.min(box.height, (r.y + r.height) * s));
+  const x0 = Math.max(0, Math.min(box.width, r.x * sx));
+  const y0 = Math.max(0, Math.min(box.height, r.y * sy));
+  const x1 = Math.max(0, Math.min(box.width, (r.x + r.width) * sx));
+  const y1 = Math.max(0, Math.min(box.height, (r.y + r.height) * sy));
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
@@ -56,7 +64,7 @@ export class Minimap {
    */
   constructor(onJump) {
     this.onJump = onJump;
-    this.s = 1;
+    this.s = { sx: 1, sy: 1 };
     this.selected = "";
     this.size = { width: 0, height: 0 };
     /** @type {Map<string, SVGRectElement>} */
@@ -111,24 +119,24 @@ export class Minimap {
       this.boxes.replaceChildren();
       return;
     }
-    const { s, width, height } = minimapSize(layout);
-    this.s = s;
+    const { sx, sy, width, height } = minimapSize(layout);
+    this.s = { sx, sy };
     this.size = { width, height };
     this.el.style.width = `${width}px`;
     this.el.style.height = `${height}px`;
     setAttr(this.svg, "width", String(width));
     setAttr(this.svg, "height", String(height));
     setAttr(this.svg, "viewBox", `0 0 ${width} ${height}`);
-    const w = Math.max(MIN_BOX, CARD_W * s);
-    const hgt = Math.max(MIN_BOX, CARD_H * s);
+    const w = Math.max(MIN_BOX, CARD_W * sx);
+    const hgt = Math.max(MIN_BOX, CARD_H * sy);
     this.selected = selected;
     this.boxes.replaceChildren(
       ...layout.nodes.map((n) => {
         const rect = svg("rect", {
           class: this.boxClass(n.id, byId),
           "data-box": n.id,
-          x: n.x * s,
-          y: n.y * s,
+          x: n.x * sx,
+          y: n.y * sy,
           width: w,
           height: hgt,
         });
@@ -178,6 +186,6 @@ export class Minimap {
     const box = this.svg.getBoundingClientRect();
     const px = Math.max(0, Math.min(this.size.width, e.clientX - box.left));
     const py = Math.max(0, Math.min(this.size.height, e.clientY - box.top));
-    this.onJump(px / this.s, py / this.s);
+    this.onJump(px / this.s.sx, py / this.s.sy);
   }
 }

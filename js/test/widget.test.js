@@ -1045,15 +1045,12 @@ describe("navigation", () => {
     expect(frame()).toBeGreaterThan(0);
     // a click at overview pixel (30, 40): that content point comes to the view's centre
     const svgEl = /** @type {SVGSVGElement} */ (minimap.querySelector("svg"));
-    const layoutWidth =
-      Math.max(
-        ...[...el.querySelectorAll("[data-metric]")].map((c) =>
-          parseFloat(/** @type {HTMLElement} */ (c).style.left),
-        ),
-      ) +
-      CARD_W +
-      16;
-    const scale = Number(svgEl.getAttribute("width")) / layoutWidth; // the overview's px per px
+    const cards = [...el.querySelectorAll("[data-metric]")].map((c) => /** @type {HTMLElement} */ (c));
+    const layoutWidth = Math.max(...cards.map((c) => parseFloat(c.style.left))) + CARD_W + 16;
+    const layoutHeight = Math.max(...cards.map((c) => parseFloat(c.style.top))) + CARD_H + 16;
+    // the overview's px per content px, across and down
+    const sx = Number(svgEl.getAttribute("width")) / layoutWidth;
+    const sy = Number(svgEl.getAttribute("height")) / layoutHeight;
     minimap.dispatchEvent(
       new PointerEvent("pointerdown", {
         bubbles: true,
@@ -1065,8 +1062,8 @@ describe("navigation", () => {
     );
     const t = transform();
     // (the overview's size is rounded up to whole pixels: a pixel or two of slack)
-    expect(Math.abs((30 / scale) * t.k + t.x - 500)).toBeLessThan(3);
-    expect(Math.abs((40 / scale) * t.k + t.y - 280)).toBeLessThan(3);
+    expect(Math.abs((30 / sx) * t.k + t.x - 500)).toBeLessThan(3);
+    expect(Math.abs((40 / sy) * t.k + t.y - 280)).toBeLessThan(3);
   });
 
   it("never fits a big expanded tree below a readable scale, and says what it shows", () => {

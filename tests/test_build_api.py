@@ -8,10 +8,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from treegen import REVENUE_TARGET, REVENUE_VALUE
 
 import kpitree_widget as kt
 from kpitree_widget.widget import BUNDLE
+from treegen import REVENUE_TARGET, REVENUE_VALUE
 
 
 def events_of(tree: kt.KPITree) -> list[dict[str, Any]]:

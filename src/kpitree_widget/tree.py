@@ -941,9 +941,12 @@ class Tree:
                 store = self._values if layer == "value" else self._targets
                 self._replace(store, layer, metric_id, parts[numbers[0]])
                 return
+            recompute = len(parts) > 1 or shape is None  # numbers changed
             if shape is not None:
                 if not _same_formulas(self._metrics.values(), shape.metrics):
                     self._plan = engine.compile_plan({m.id: m.parsed for m in shape.metrics})
+                    recompute = True
+                recompute = recompute or tuple(self._outline) != shape.outline
                 self._metrics = {m.id: m for m in shape.metrics}
                 self.root, self.hypotheses = shape.root, shape.hypotheses
                 self.okrs = copy.deepcopy(shape.okrs)
@@ -959,8 +962,9 @@ class Tree:
                 self._scenarios = dict(parts[_SCENARIOS])
             if _REPORTED in parts:
                 self._reported = parts[_REPORTED]
-            self._periods = self._collect_periods()
-            self._arrays = None
+            if recompute:
+                self._periods = self._collect_periods()
+                self._arrays = None
         kind = ("structure" if shape is not None else
                 "scenario" if set(parts) == {_SCENARIOS} else "data")
         self._notify(kind, None)

@@ -485,3 +485,24 @@ def test_an_open_view_follows_structural_edits_made_in_python(revenue_tree: kt.K
         assert sent[-1]["kind"] == "numbers" and "arpc" in sent[-1]["metrics"]
     finally:
         widget.close()
+
+
+# ---------------------------------------------------------------------- the guide runs
+
+
+def test_the_building_guide_runs_as_written() -> None:
+    """docs/building.md's examples, run in order, do what their comments say."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "building.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 5
+    namespace: dict[str, Any] = {}
+    for block in blocks:
+        exec(compile(block, "docs/building.md", "exec"), namespace)  # noqa: S102
+    tree = namespace["tree"]
+    assert tree.children("revenue") == ["customers", "avg_revenue_per_customer"]
+    assert tree.metrics["customers"].formula == "new_customers - lost_customers"
+    assert "share_of_wallet" not in tree.metrics and tree.get_target("new_customers") == 1800
+    assert "still used by the formula of revenue" in namespace["refusal"]

@@ -500,7 +500,7 @@ def test_the_building_guide_runs_as_written() -> None:
     assert len(blocks) >= 5
     namespace: dict[str, Any] = {}
     for block in blocks:
-        exec(compile(block, "docs/building.md", "exec"), namespace)  # noqa: S102
+        exec(compile(block, "docs/building.md", "exec"), namespace)
     tree = namespace["tree"]
     assert tree.children("revenue") == ["customers", "avg_revenue_per_customer"]
     assert tree.metrics["customers"].formula == "new_customers - lost_customers"

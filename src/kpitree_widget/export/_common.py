@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from ..engine import STATUS_LABELS
@@ -32,18 +31,13 @@ _NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")
 def clean(text: object) -> str:
     """Untrusted text made printable: control characters become spaces, lone surrogates and
     non-characters (which no XML or UTF-8 file may hold) become U+FFFD. Newlines are kept."""
-    out = []
-    for ch in str(text):
-        code = ord(ch)
-        if ch == "\n":
-            out.append(ch)
-        elif 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            out.append("\ufffd")
-        elif unicodedata.category(ch) == "Cc":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return _NEWLINES.sub("\n", "".join(out))
+    text = _UNPRINTABLE.sub("\ufffd", _CONTROLS.sub(" ", str(text)))
+    return _NEWLINES.sub("\n", text)
+
+
+# the Unicode category Cc (C0, DEL, C1) but the newline; lone surrogates and non-characters
+_CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_UNPRINTABLE = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def one_line(text: object) -> str:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import KPITreeError
 from ..rows import tree_rows
 from ._common import (
+    GUARD_COLOUR,
+    HYPOTHESIS_COLOUR,
     RELATION_SYMBOL,
     STATUS_STYLE,
     clean,
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     import graphviz
 
     from ..metric import Metric
-    from ..rows import Row
+    from ..rows import Link, Row
     from ..tree import Tree
 
 FIELDS = ("value", "target", "variance", "status", "owner", "formula", "team", "cadence")
@@ -127,8 +129,10 @@ def to_graphviz(
       An id not on the tree is a :class:`KPITreeError`.
 
     Edges run from a metric to its children, labelled by how the child enters the formula
-    (``+``/``−`` in a sum, ``×`` in a product, ``×``/``÷`` in a ratio, ``f`` otherwise);
-    hypotheses are dashed and carry their sign.
+    (``+``/``−`` in a sum, ``×`` in a product, ``×``/``÷`` in a ratio, ``f`` otherwise); an
+    input shared by two formulas has an edge from each. Hypotheses are dashed, carry their
+    sign and point from the driver to the metric it is believed to move. A guard metric is
+    linked to the metric it guards by a dotted indigo line labelled ``guard``.
     """
     import graphviz
 
@@ -194,6 +198,9 @@ def to_graphviz(
             attrs["penwidth"] = "3.5"
         dot.node(node_id(metric_id), label=label, **attrs)
 
+    used_by: dict[str, list[str]] = {}
+    for link in rows.links_of("formula"):
+        used_by.setdefault(link.target, []).append(link.source)
     for metric_id, *_ in outline:
         metric = tree.metrics[metric_id]
         if metric_id not in visible or metric.is_input:
@@ -205,17 +212,32 @@ def to_graphviz(
                 muted_edge: dict[str, str] = (
                     {"color": CONTEXT_STYLE["edge"], "fontcolor": CONTEXT_STYLE["text"]}
                     if child in context else {})
+                others = [tree.metrics[p].name for p in used_by.get(child, ())
+                          if p != metric_id]
+                shared = f" (shared: also used by {', '.join(others)})" if others else ""
                 dot.edge(node_id(metric_id), node_id(child), label=f" {symbol} ",
                          tooltip=esc_string(f"{metric.name} ({metric.relation}) ← "
-                                            f"{tree.metrics[child].name}"), **muted_edge)
-    for h in tree.hypotheses:
-        if h.driver in visible and h.outcome in visible:
-            sign = "+" if h.sign == "+" else "−"
-            note = f": {h.note}" if h.note else ""
-            dot.edge(node_id(h.outcome), node_id(h.driver), label=f" hypothesis {sign} ",
-                     style="dashed", color="#7A7A7A", fontcolor="#555555", fontsize="9",
-                     tooltip=esc_string(f"{tree.metrics[h.driver].name} is believed to move "
-                                        f"{tree.metrics[h.outcome].name} ({sign}){note}"))
+                                            f"{tree.metrics[child].name}{shared}"),
+                         **muted_edge)
+    notes = {(h.driver, h.outcome): h.note for h in tree.hypotheses}
+    for link in rows.links_of("hypothesis"):
+        driver, outcome = link.source, link.target
+        if driver in visible and outcome in visible:
+            sign = "+" if link.sign == "+" else "−"
+            note = notes.get((driver, outcome))
+            _cross_edge(dot, link, label=f" hypothesis {sign} ", style="dashed",
+                        color=HYPOTHESIS_COLOUR, fontcolor="#555555", fontsize="9",
+                        tooltip=esc_string(f"{tree.metrics[driver].name} is believed to move "
+                                           f"{tree.metrics[outcome].name} ({sign})"
+                                           + (f": {note}" if note else "")))
+    for link in rows.links_of("guard"):
+        if link.source in visible and link.target in visible:
+            _cross_edge(dot, link, label=" guard ", style="dotted", dir="none",
+                        color=GUARD_COLOUR, fontcolor=GUARD_COLOUR, fontsize="9",
+                        penwidth="1.6",
+                        tooltip=esc_string(f"{tree.metrics[link.source].name} guards "
+                                           f"{tree.metrics[link.target].name}: it must not "
+                                           "get worse while that one is pushed"))
     if legend:
         with dot.subgraph(name="legend") as key:
             key.attr(rank="sink")
@@ -223,6 +245,18 @@ def to_graphviz(
                      penwidth="0",
                      tooltip=esc_string("Legend"))
     return dot
+
+
+def _cross_edge(dot: graphviz.Digraph, link: Link, **attrs: Any) -> None:
+    """Draw a hypothesis or guard link from its ``source`` to its ``target``. Where the
+    outline hangs the source under the target, the edge keeps that ranking (written from the
+    target, drawn with the arrow at it: ``dir=back``); elsewhere it does not move the layout."""
+    if link.outline:
+        if attrs.get("dir") != "none":
+            attrs["dir"] = "back"
+        dot.edge(node_id(link.target), node_id(link.source), **attrs)
+    else:
+        dot.edge(node_id(link.source), node_id(link.target), constraint="false", **attrs)
 
 
 def _label(row: Row, metric: Metric, fields: Sequence[str], status: str, hidden: int,
@@ -340,7 +374,7 @@ def _legend(context: bool = False) -> str:
                      f'CELLPADDING="4"><FONT POINT-SIZE="9" COLOR="{style["text"]}">'
                      f'{html(style["label"])}</FONT></TD>')
     links = ('<TD COLSPAN="5"><FONT POINT-SIZE="9">links: + − sum · × product · ÷ ratio · '
-             "f formula · dashed = hypothesis"
+             "f formula · dashed = hypothesis (driver → outcome) · dotted = guard"
              + (" · grey cards: context on the way to the root" if context else "")
              + "</FONT></TD>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4">'

@@ -108,6 +108,8 @@ def outline_text(tree: Tree, max_rows: int = 200, width: int | None = None) -> s
         owner_w = 0
     if left_w + fixed + (4 + owner_w if owner_w else 0) > width:
         left_w = max(MIN_LEFT, width - fixed)
+    if left_w + fixed > width:  # very wide numbers: the names give way further
+        left_w = max(8, width - fixed)
     head = [_fit(visible_line(tree.name), width)] if tree.name else []
     body = []
     for left, number, status, owner in zip(lines_left, numbers, statuses, owners):

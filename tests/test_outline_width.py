@@ -13,7 +13,6 @@ import pytest
 
 import kpitree_widget as kt
 from kpitree_widget.outline import DEFAULT_WIDTH, outline_text, output_width
-
 from notebooks import execute, text_of
 
 

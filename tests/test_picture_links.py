@@ -22,7 +22,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 LEARNING = {
     "name": "Language app",
     "metrics": {
-        "weekly_learners": {"name": "Weekly learners", "formula": "active_learners * streak_adoption"},
+        "weekly_learners": {"name": "Weekly learners",
+                            "formula": "active_learners * streak_adoption"},
         "active_learners": {"name": "Active learners", "value": 40_000, "target": 42_000},
         "streak_adoption": {"name": "Streak adoption", "unit": "percent",
                             "value": 0.31, "target": 0.35},

@@ -135,8 +135,8 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
         f'<text x="{TARGET_RIGHT}" y="18" text-anchor="end" opacity="0.7">target</text>',
     ]
     drawn = {r.id for r in rows[:shown]}
-    across = [x for x in rows.links_of(outline=False)
-              if x.source in drawn and x.target in drawn]
+    across = [link for link in rows.links_of(outline=False)
+              if link.source in drawn and link.target in drawn]
     gutter = GUTTER if across else 0
     parts.append(_DEFS)
     y_of: dict[str, float] = {}
@@ -144,7 +144,7 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
     for i, row in enumerate(rows[:shown]):
         y_of[row.id] = top + ROW * i + ROW / 2
         x_of[row.id] = 14 + gutter + INDENT * row.level
-    for i, row in enumerate(rows[:shown]):
+    for row in rows[:shown]:
         metric, metric_id, parent, level, link = row.metric, row.id, row.parent, row.level, row.link
         y, x = y_of[metric_id], x_of[metric_id]
         if parent is not None and parent in y_of:
@@ -180,8 +180,8 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
             f'<text x="{STATUS_LEFT + BADGE_PAD}" y="{y + 4:.0f}" font-size="12" '
             f'fill="{colours.text}">{_e(label)}</text>'
             f'</g>')
-    for x in across:
-        parts.append(_across(x, x_of, y_of, tree))
+    for cross in across:
+        parts.append(_across(cross, x_of, y_of, tree))
     bottom = top + ROW * shown
     if len(rows) > shown:
         parts.append(f'<text x="14" y="{bottom + 16}" opacity="0.7">'
@@ -191,3 +191,24 @@ def static_html(tree: Tree, period: str | None = None, scenario: str | None = No
                  'Static picture: run the notebook for the interactive, editable tree.</text>')
     parts.append("</svg></div>")
     return "".join(parts)
+
+
+FALLBACK_CLASS = "kpitree-fallback"
+
+
+def fallback_html(tree: Tree, period: str | None = None, scenario: str | None = None,
+                  focus: Iterable[str] | None = None) -> str:
+    """The static picture as the output that follows a live view in a notebook.
+
+    Where no view can run (nbconvert's HTML of an executed notebook, which keeps the widget's
+    state but needs a kernel or a CDN to draw it; GitHub) it shows the tree. Where the view
+    runs, the view's stylesheet (``widget.css``, loaded only there) hides this output, so a
+    live notebook shows the view alone.
+
+    >>> import kpitree_widget as kt
+    >>> html = fallback_html(kt.archetype("b2b_saas"))
+    >>> html.startswith('<div class="kpitree-fallback"><div class="kpitree-static"')
+    True
+    """
+    return (f'<div class="{FALLBACK_CLASS}">'
+            + static_html(tree, period=period, scenario=scenario, focus=focus) + "</div>")

@@ -15,9 +15,12 @@ Every piece of text from the tree (names, owners, notes) goes into HTML-like lab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import graphviz
 
 from ..errors import KPITreeError
 from ..rows import tree_rows
@@ -34,8 +37,6 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
-    import graphviz
-
     from ..metric import Metric
     from ..rows import Link, Row
     from ..tree import Tree
@@ -95,6 +96,42 @@ def node_id(metric_id: str) -> Any:
     return nohtml(str(metric_id).replace("\\", "\\\\").replace('"', '\\"'))
 
 
+# ---------------------------------------------------------------------------- fitting the width
+
+_SVG_TAG = re.compile(r"<svg\b[^>]*>")
+FIT_STYLE = "max-width:100%;height:auto"
+
+
+def fit_svg(svg: str) -> str:
+    """An SVG that scales down to the width it is shown in (a notebook's output, an HTML page)
+    and never up: its natural size stays in ``width``/``height``, a ``max-width:100%`` style
+    with ``height:auto`` lets the ``viewBox`` keep its proportions.
+
+    >>> fit_svg('<svg width="1505pt" viewBox="0 0 1505 400"></svg>')
+    '<svg width="1505pt" viewBox="0 0 1505 400" style="max-width:100%;height:auto"></svg>'
+    """
+    match = _SVG_TAG.search(svg)
+    if match is None or FIT_STYLE in match.group(0):
+        return svg
+    tag = match.group(0)
+    fitted = tag[:-1].rstrip("/").rstrip() + f' style="{FIT_STYLE}"' + ("/>" if tag.endswith(
+        "/>") else ">")
+    return svg[: match.start()] + fitted + svg[match.end():]
+
+
+class TreeDigraph(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose SVG (``pipe(format="svg")``, and the picture a notebook
+    shows) scales down to the width it is shown in (:func:`fit_svg`)."""
+
+    def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        out = super().pipe(format, *args, **kwargs)
+        if (format or self.format) != "svg":
+            return out
+        if isinstance(out, bytes):
+            return fit_svg(out.decode("utf-8")).encode("utf-8")
+        return fit_svg(out)
+
+
 # ---------------------------------------------------------------------------- the picture
 
 
@@ -134,7 +171,6 @@ def to_graphviz(
     sign and point from the driver to the metric it is believed to move. A guard metric is
     linked to the metric it guards by a dotted indigo line labelled ``guard``.
     """
-    import graphviz
 
     direction = str(direction).upper()
     if direction not in DIRECTIONS:
@@ -158,7 +194,7 @@ def to_graphviz(
     hidden_below = _hidden_counts(outline, visible)
     marks = _findings_by_metric(tree, findings)
 
-    dot = graphviz.Digraph("kpitree", engine="dot")
+    dot = TreeDigraph("kpitree", engine="dot")
     caption = title if title is not None else tree.name
     extra = []
     if period is not None:

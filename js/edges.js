@@ -22,13 +22,16 @@ export function drawEdges(el, layout, nameOf, arrow) {
   /** @type {Map<string, string[]>} */
   const byKind = new Map();
   for (const e of edges) {
-    const list = byKind.get(e.kind);
+    const key = e.shared ? `${e.kind} shared` : e.kind;
+    const list = byKind.get(key);
     if (list) list.push(e.d);
-    else byKind.set(e.kind, [e.d]);
+    else byKind.set(key, [e.d]);
   }
-  const paths = [...byKind].map(([kind, ds]) =>
-    svg("path", { class: edgeStyle(kind).className, d: ds.join("") }),
-  );
+  const paths = [...byKind].map(([key, ds]) => {
+    const [kind, shared] = key.split(" ");
+    const className = edgeStyle(kind).className + (shared ? " kpt-edge-shared" : "");
+    return svg("path", { class: className, d: ds.join("") });
+  });
   const marks = junctions.map((j) => {
     const g = svg("g", {
       class: `kpt-junction kpt-junction-${j.kind}`,

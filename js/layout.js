@@ -50,6 +50,7 @@ const VIRTUAL_ROOT = "\u0000";
  * @property {string} to
  * @property {string} kind
  * @property {string} d        SVG path
+ * @property {boolean} [shared] a link to an operand drawn under another parent
  *
  * @typedef {object} HypothesisLink
  * @property {string} from
@@ -132,7 +133,8 @@ function placeNodes(index, collapsed) {
 
 /**
  * One junction per open parent (the relation symbol), a stem from the parent to it and a curve
- * from it to each formula operand. Metrics placed under a parent without being an operand
+ * from it to each formula operand (a `shared` curve to an operand drawn under another
+ * parent, as an input used by two formulas is). Metrics placed under a parent without being an operand
  * (a hypothesis driver, `link: "hypothesis"`) get no formula edge: their dashed link shows.
  * @param {TreeIndex} index
  * @param {LayoutNode[]} nodes
@@ -144,11 +146,13 @@ function formulaEdges(index, nodes, byId) {
   /** @type {Junction[]} */
   const junctions = [];
   for (const p of nodes) {
-    if (!p.hasKids || p.collapsed) continue;
+    if (p.collapsed) continue; // (a shared operand can be a parent's only drawn link)
     const metric = index.byId.get(p.id);
     const operands = new Set(metric?.children ?? []);
     const kids = (index.kids.get(p.id) ?? []).filter((c) => operands.has(c));
-    if (!kids.length) continue;
+    // operands drawn under another parent (an input two formulas share): linked from here too
+    const shared = [...operands].filter((c) => !kids.includes(c) && byId.has(c) && c !== p.id);
+    if (!kids.length && !shared.length) continue;
     const style = edgeStyle(metric?.relation);
     const kind = style.kind;
     const jx = p.x + CARD_W + JUNCTION_DX;
@@ -167,6 +171,21 @@ function formulaEdges(index, nodes, byId) {
         to: cid,
         kind,
         d: `M${sx},${jy}C${mx},${jy} ${mx},${cy} ${c.x},${cy}`,
+      });
+    }
+    for (const cid of shared) {
+      const c = /** @type {LayoutNode} */ (byId.get(cid));
+      const sx = jx + JUNCTION_R;
+      const cy = c.y + CARD_H / 2;
+      // to the card's left edge when it sits further right, else round to its right edge
+      const ex = c.x > sx ? c.x : c.x + CARD_W;
+      const bend = c.x > sx ? (sx + c.x) / 2 : Math.max(sx, ex) + GAP_X;
+      edges.push({
+        from: p.id,
+        to: cid,
+        kind,
+        shared: true,
+        d: `M${sx},${jy}C${bend},${jy} ${bend},${cy} ${ex},${cy}`,
       });
     }
   }

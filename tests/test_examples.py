@@ -149,3 +149,18 @@ def test_formula_docs_match_the_parser():
     for formula in bad:
         with pytest.raises(kt.KPITreeError):
             parse(formula, metric="m")
+
+
+def test_fpa_ends_on_a_view_with_a_year_of_actuals_and_the_period_picker(executed):
+    nb = executed("fpa_scenarios.ipynb")
+    last = nb.cells[-1]
+    view = next(o for o in last.outputs
+                if "application/vnd.jupyter.widget-view+json" in o.get("data", {}))
+    model = view["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    state = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"][model]
+    structure = state["state"]["structure"]
+    assert structure["periods"] == [f"2026-{m:02d}" for m in range(1, 13)]  # the picker's list
+    assert structure["period"] == "2026-12"
+    numbers = structure["numbers"]["metrics"]
+    assert numbers["arr"]["value"] is not None and numbers["arr"]["target"] is not None
+    assert sum(1 for m in numbers.values() if m["value"] is not None) == len(numbers)

@@ -94,7 +94,9 @@ def test_escape_markdown_neutralises_every_special() -> None:
 # ---------------------------------------------------------------------------- Mermaid
 
 NODE = re.compile(r'^    (m_[a-z][a-z0-9_]*)\["([^"]*)"\]$')
-EDGE = re.compile(r'^    (m_[a-z][a-z0-9_]*) (-->|-\.->)\|"([^"]*)"\| (m_[a-z][a-z0-9_]*)$')
+EDGE = re.compile(r'^    (m_[a-z][a-z0-9_]*) (-->|-\.->|-\.-)\|"([^"]*)"\| (m_[a-z][a-z0-9_]*)$')
+LINKSTYLE = re.compile(r"^    linkStyle \d+(,\d+)* stroke:#[0-9A-F]{6},stroke-width:2px,"
+                       r"stroke-dasharray:2 4,color:#[0-9A-F]{6}$")
 CLASSDEF = re.compile(r"^    classDef st_[a-z_]+ fill:#[0-9A-F]{6},stroke:#[0-9A-F]{6},"
                       r"color:#[0-9A-F]{6},stroke-width:2px$")
 CLASS = re.compile(r"^    class (m_[a-z0-9_]+(,m_[a-z0-9_]+)*) st_[a-z_]+$")
@@ -128,7 +130,7 @@ def validate_mermaid(text: str) -> dict[str, list[str]]:
         elif (m := EDGE.match(line)):
             assert m.group(1) in nodes and m.group(4) in nodes, line
         else:
-            assert CLASSDEF.match(line) or CLASS.match(line), line
+            assert CLASSDEF.match(line) or CLASS.match(line) or LINKSTYLE.match(line), line
     return nodes
 
 
@@ -150,7 +152,7 @@ def test_mermaid_hostile_names(hostile_tree: Any) -> None:
     for metric_id, metric in hostile_tree.metrics.items():
         assert nodes[f"m_{metric_id}"][0] == one_line(metric.name)  # decodes back exactly
     assert nodes["m_revenue"][-1] == one_line(hostile_tree.metrics["revenue"].owner)
-    assert '    m_arpc -.->|"hypothesis −"| m_end' in text  # a keyword id is prefixed
+    assert '    m_end -.->|"hypothesis −"| m_arpc' in text  # driver -> outcome; keyword prefixed
     assert "m_node" in nodes and "m_graph" in nodes
 
 

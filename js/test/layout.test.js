@@ -132,3 +132,27 @@ describe("layoutTree", () => {
     }
   });
 });
+
+describe("an input shared by two formulas", () => {
+  it("is drawn once and linked from both formulas' junctions", () => {
+    const data = revenueTree();
+    const arpc = data.metrics.find((m) => m.id === "arpc");
+    if (!arpc) throw new Error("fixture changed");
+    arpc.children = ["signup_rate"];
+    arpc.is_input = false;
+    arpc.relation = "product";
+    const drawn = layoutTree(indexTree(data), new Set(), data.hypotheses);
+    expect(drawn.nodes.filter((n) => n.id === "signup_rate")).toHaveLength(1);
+    const toShared = drawn.edges.filter((e) => e.to === "signup_rate");
+    expect(toShared.map((e) => [e.from, Boolean(e.shared)])).toEqual([
+      ["new_customers", false],
+      ["arpc", true],
+    ]);
+    expect(drawn.junctions.map((j) => j.id)).toContain("arpc");
+    const card = drawn.byId.get("signup_rate");
+    if (!card) throw new Error("not drawn");
+    const [x, y] = (toShared[1].d.split(" ").pop() ?? "").split(",").map(Number);
+    expect([card.x, card.x + CARD_W]).toContain(x); // at one of the card's sides
+    expect(y).toBe(card.y + CARD_H / 2);
+  });
+});

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from .metric import Metric
     from .tree import Tree
 
-__all__ = ["Row", "TreeRows", "tree_rows"]
+__all__ = ["Link", "Row", "TreeRows", "tree_rows"]
+
+LINK_KINDS = ("formula", "hypothesis", "guard")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,32 @@ class Row:
         return _finite(getattr(self, name))
 
 
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One link between two drawn metrics, pointing the way it reads.
+
+    - ``formula``: ``source`` (a computed metric) uses ``target`` in its formula;
+    - ``hypothesis``: ``source`` (the driver) is believed to move ``target``;
+    - ``guard``: ``source`` (a guard metric) guards ``target`` (kept in check beside it).
+
+    ``outline`` says the outline draws it: ``target`` (formula) or ``source`` (hypothesis,
+    guard) hangs under the other end by this link. A link with ``outline`` false is drawn
+    across the outline: a *shared* input's link to its second parent, a guard or a driver
+    placed elsewhere.
+    """
+
+    source: str
+    target: str
+    kind: str
+    outline: bool
+    sign: str = ""
+
+    @property
+    def shared(self) -> bool:
+        """A formula link to an input or metric placed under another parent."""
+        return self.kind == "formula" and not self.outline
+
+
 @dataclass(frozen=True)
 class TreeRows(Sequence[Row]):
     """The rows of a tree in outline order (root first, depth-first), for one period and
@@ -119,6 +147,7 @@ class TreeRows(Sequence[Row]):
     period: str | None
     scenario: str | None
     total: int
+    links: tuple[Link, ...] = ()
     _by_id: dict[str, Row] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -156,6 +185,12 @@ class TreeRows(Sequence[Row]):
             out[r.parent] = r.id
         return out
 
+    def links_of(self, kind: str | None = None, outline: bool | None = None) -> list[Link]:
+        """The links of one ``kind`` (all for ``None``), those the outline draws
+        (``outline=True``), those across it (``False``) or both (``None``)."""
+        return [x for x in self.links if (kind is None or x.kind == kind)
+                and (outline is None or x.outline == outline)]
+
 
 def tree_rows(tree: Tree, period: Any = None, scenario: str | None = None,
               focus: Iterable[str] | None = None) -> TreeRows:
@@ -184,4 +219,25 @@ def tree_rows(tree: Tree, period: Any = None, scenario: str | None = None,
         for i, (metric_id, parent, level, link) in enumerate(outline)
         if shown is None or metric_id in shown)
     return TreeRows(rows, period=tree.period_label(period), scenario=scenario,
-                    total=len(metrics))
+                    total=len(metrics), links=_links(tree, rows))
+
+
+def _links(tree: Tree, rows: Sequence[Row]) -> tuple[Link, ...]:
+    """Every formula, hypothesis and guard link whose two ends are drawn, in outline order of
+    the end that hangs under the other."""
+    placed = {r.id: (r.parent, r.link) for r in rows}
+    out: list[Link] = []
+    for row in rows:
+        for child in row.metric.children:
+            if child in placed:
+                out.append(Link(row.id, child, "formula", placed[child] == (row.id, "formula")))
+    for h in tree.hypotheses:
+        if h.driver in placed and h.outcome in placed and h.driver != h.outcome:
+            out.append(Link(h.driver, h.outcome, "hypothesis",
+                            placed[h.driver] == (h.outcome, "hypothesis"),
+                            "+" if h.sign == "+" else "-"))
+    for row in rows:
+        guarded = row.metric.guards
+        if guarded is not None and guarded in placed and guarded != row.id:
+            out.append(Link(row.id, guarded, "guard", placed[row.id] == (guarded, "guard")))
+    return tuple(out)

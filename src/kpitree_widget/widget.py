@@ -208,6 +208,30 @@ class TreeWidget(anywidget.AnyWidget):
                                          scenario=self.scenario or None, focus=self.focus)
         return data, metadata
 
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        """Show the live view, then the static picture as an output of its own.
+
+        A notebook run without a browser (``jupyter nbconvert --execute``, ``jupyter
+        execute``) saves the widget's state, and its HTML then shows only the widget, which
+        needs a kernel (or a CDN) to draw: the picture that follows carries the tree instead.
+        Beside a live view the picture steps aside: the view's stylesheet, loaded only where
+        the view runs, hides it (:func:`kpitree_widget.static_view.fallback_html`).
+        """
+        from IPython.display import display
+
+        from .static_view import fallback_html
+
+        bundle = self._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return
+        data, metadata = bundle
+        data = {k: v for k, v in data.items() if k != "text/html"}
+        data["text/plain"] = repr(self)
+        display(data, metadata=metadata, raw=True)
+        display({"text/html": fallback_html(self._tree, period=self.period or None,
+                                            scenario=self.scenario or None, focus=self.focus),
+                 "text/plain": repr(self._tree)}, raw=True)
+
     # ------------------------------------------------------------------ validation
 
     @traitlets.validate("selected")

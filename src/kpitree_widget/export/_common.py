@@ -23,6 +23,11 @@ STATUS_STYLE: dict[str, dict[str, str]] = {
 }
 STATUSES = tuple(STATUS_STYLE)
 
+# links that are not arithmetic: hypotheses grey and dashed, guards indigo and dotted (apart
+# from the status colours)
+HYPOTHESIS_COLOUR = "#7A7A7A"
+GUARD_COLOUR = "#5B5EA6"
+
 RELATION_SYMBOL = {"sum": "Σ", "product": "×", "ratio": "÷", "formula": "f"}
 
 _NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x85")

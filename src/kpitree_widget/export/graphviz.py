@@ -15,13 +15,18 @@ Every piece of text from the tree (names, owners, notes) goes into HTML-like lab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import graphviz
+
 from ..errors import KPITreeError
 from ..rows import tree_rows
 from ._common import (
+    GUARD_COLOUR,
+    HYPOTHESIS_COLOUR,
     RELATION_SYMBOL,
     STATUS_STYLE,
     clean,
@@ -32,10 +37,8 @@ from ._common import (
 )
 
 if TYPE_CHECKING:
-    import graphviz
-
     from ..metric import Metric
-    from ..rows import Row
+    from ..rows import Link, Row
     from ..tree import Tree
 
 FIELDS = ("value", "target", "variance", "status", "owner", "formula", "team", "cadence")
@@ -93,6 +96,42 @@ def node_id(metric_id: str) -> Any:
     return nohtml(str(metric_id).replace("\\", "\\\\").replace('"', '\\"'))
 
 
+# ---------------------------------------------------------------------------- fitting the width
+
+_SVG_TAG = re.compile(r"<svg\b[^>]*>")
+FIT_STYLE = "max-width:100%;height:auto"
+
+
+def fit_svg(svg: str) -> str:
+    """An SVG that scales down to the width it is shown in (a notebook's output, an HTML page)
+    and never up: its natural size stays in ``width``/``height``, a ``max-width:100%`` style
+    with ``height:auto`` lets the ``viewBox`` keep its proportions.
+
+    >>> fit_svg('<svg width="1505pt" viewBox="0 0 1505 400"></svg>')
+    '<svg width="1505pt" viewBox="0 0 1505 400" style="max-width:100%;height:auto"></svg>'
+    """
+    match = _SVG_TAG.search(svg)
+    if match is None or FIT_STYLE in match.group(0):
+        return svg
+    tag = match.group(0)
+    fitted = tag[:-1].rstrip("/").rstrip() + f' style="{FIT_STYLE}"' + ("/>" if tag.endswith(
+        "/>") else ">")
+    return svg[: match.start()] + fitted + svg[match.end():]
+
+
+class TreeDigraph(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose SVG (``pipe(format="svg")``, and the picture a notebook
+    shows) scales down to the width it is shown in (:func:`fit_svg`)."""
+
+    def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
+        out = super().pipe(format, *args, **kwargs)
+        if (format or self.format) != "svg":
+            return out
+        if isinstance(out, bytes):
+            return fit_svg(out.decode("utf-8")).encode("utf-8")
+        return fit_svg(out)
+
+
 # ---------------------------------------------------------------------------- the picture
 
 
@@ -127,10 +166,11 @@ def to_graphviz(
       An id not on the tree is a :class:`KPITreeError`.
 
     Edges run from a metric to its children, labelled by how the child enters the formula
-    (``+``/``−`` in a sum, ``×`` in a product, ``×``/``÷`` in a ratio, ``f`` otherwise);
-    hypotheses are dashed and carry their sign.
+    (``+``/``−`` in a sum, ``×`` in a product, ``×``/``÷`` in a ratio, ``f`` otherwise); an
+    input shared by two formulas has an edge from each. Hypotheses are dashed, carry their
+    sign and point from the driver to the metric it is believed to move. A guard metric is
+    linked to the metric it guards by a dotted indigo line labelled ``guard``.
     """
-    import graphviz
 
     direction = str(direction).upper()
     if direction not in DIRECTIONS:
@@ -154,7 +194,7 @@ def to_graphviz(
     hidden_below = _hidden_counts(outline, visible)
     marks = _findings_by_metric(tree, findings)
 
-    dot = graphviz.Digraph("kpitree", engine="dot")
+    dot = TreeDigraph("kpitree", engine="dot")
     caption = title if title is not None else tree.name
     extra = []
     if period is not None:
@@ -194,6 +234,9 @@ def to_graphviz(
             attrs["penwidth"] = "3.5"
         dot.node(node_id(metric_id), label=label, **attrs)
 
+    used_by: dict[str, list[str]] = {}
+    for link in rows.links_of("formula"):
+        used_by.setdefault(link.target, []).append(link.source)
     for metric_id, *_ in outline:
         metric = tree.metrics[metric_id]
         if metric_id not in visible or metric.is_input:
@@ -205,17 +248,32 @@ def to_graphviz(
                 muted_edge: dict[str, str] = (
                     {"color": CONTEXT_STYLE["edge"], "fontcolor": CONTEXT_STYLE["text"]}
                     if child in context else {})
+                others = [tree.metrics[p].name for p in used_by.get(child, ())
+                          if p != metric_id]
+                shared = f" (shared: also used by {', '.join(others)})" if others else ""
                 dot.edge(node_id(metric_id), node_id(child), label=f" {symbol} ",
                          tooltip=esc_string(f"{metric.name} ({metric.relation}) ← "
-                                            f"{tree.metrics[child].name}"), **muted_edge)
-    for h in tree.hypotheses:
-        if h.driver in visible and h.outcome in visible:
-            sign = "+" if h.sign == "+" else "−"
-            note = f": {h.note}" if h.note else ""
-            dot.edge(node_id(h.outcome), node_id(h.driver), label=f" hypothesis {sign} ",
-                     style="dashed", color="#7A7A7A", fontcolor="#555555", fontsize="9",
-                     tooltip=esc_string(f"{tree.metrics[h.driver].name} is believed to move "
-                                        f"{tree.metrics[h.outcome].name} ({sign}){note}"))
+                                            f"{tree.metrics[child].name}{shared}"),
+                         **muted_edge)
+    notes = {(h.driver, h.outcome): h.note for h in tree.hypotheses}
+    for link in rows.links_of("hypothesis"):
+        driver, outcome = link.source, link.target
+        if driver in visible and outcome in visible:
+            sign = "+" if link.sign == "+" else "−"
+            note = notes.get((driver, outcome))
+            _cross_edge(dot, link, label=f" hypothesis {sign} ", style="dashed",
+                        color=HYPOTHESIS_COLOUR, fontcolor="#555555", fontsize="9",
+                        tooltip=esc_string(f"{tree.metrics[driver].name} is believed to move "
+                                           f"{tree.metrics[outcome].name} ({sign})"
+                                           + (f": {note}" if note else "")))
+    for link in rows.links_of("guard"):
+        if link.source in visible and link.target in visible:
+            _cross_edge(dot, link, label=" guard ", style="dotted", dir="none",
+                        color=GUARD_COLOUR, fontcolor=GUARD_COLOUR, fontsize="9",
+                        penwidth="1.6",
+                        tooltip=esc_string(f"{tree.metrics[link.source].name} guards "
+                                           f"{tree.metrics[link.target].name}: it must not "
+                                           "get worse while that one is pushed"))
     if legend:
         with dot.subgraph(name="legend") as key:
             key.attr(rank="sink")
@@ -223,6 +281,18 @@ def to_graphviz(
                      penwidth="0",
                      tooltip=esc_string("Legend"))
     return dot
+
+
+def _cross_edge(dot: graphviz.Digraph, link: Link, **attrs: Any) -> None:
+    """Draw a hypothesis or guard link from its ``source`` to its ``target``. Where the
+    outline hangs the source under the target, the edge keeps that ranking (written from the
+    target, drawn with the arrow at it: ``dir=back``); elsewhere it does not move the layout."""
+    if link.outline:
+        if attrs.get("dir") != "none":
+            attrs["dir"] = "back"
+        dot.edge(node_id(link.target), node_id(link.source), **attrs)
+    else:
+        dot.edge(node_id(link.source), node_id(link.target), constraint="false", **attrs)
 
 
 def _label(row: Row, metric: Metric, fields: Sequence[str], status: str, hidden: int,
@@ -340,7 +410,7 @@ def _legend(context: bool = False) -> str:
                      f'CELLPADDING="4"><FONT POINT-SIZE="9" COLOR="{style["text"]}">'
                      f'{html(style["label"])}</FONT></TD>')
     links = ('<TD COLSPAN="5"><FONT POINT-SIZE="9">links: + − sum · × product · ÷ ratio · '
-             "f formula · dashed = hypothesis"
+             "f formula · dashed = hypothesis (driver → outcome) · dotted = guard"
              + (" · grey cards: context on the way to the root" if context else "")
              + "</FONT></TD>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4">'

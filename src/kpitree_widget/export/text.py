@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KPITreeError
 from ..rows import tree_rows
-from ._common import STATUS_STYLE, edge_symbols, one_line, text_or_none
+from ._common import GUARD_COLOUR, STATUS_STYLE, edge_symbols, one_line, text_or_none
 
 if TYPE_CHECKING:
     from ..rows import Row
@@ -191,8 +191,10 @@ def mermaid_id(metric_id: str) -> str:
 def to_mermaid(tree: Tree, direction: str = "TD", period: Any = None,
                scenario: str | None = None) -> str:
     """The tree as a Mermaid ``flowchart``: a node per metric (name, value vs target, status,
-    owner), edges labelled by how the child enters the formula, hypotheses dashed (``-.->``),
-    and one class per status for the colours."""
+    owner), edges labelled by how the child enters the formula (an input shared by two
+    formulas has an edge from each), hypotheses dashed from the driver to the metric it is
+    believed to move (``driver -.-> outcome``), guards dotted and indigo without an arrow
+    (``guarded -.-|"guard"| guard``), and one class per status for the colours."""
     direction = str(direction).upper()
     if direction not in DIRECTIONS:
         raise KPITreeError(f"direction: expected one of {', '.join(DIRECTIONS)}, "
@@ -216,6 +218,7 @@ def to_mermaid(tree: Tree, direction: str = "TD", period: Any = None,
         lines.append(f'    {mermaid_id(row.id)}["{"<br>".join(parts)}"]')
         status = row.status if row.status in STATUS_STYLE else "undefined"
         by_status.setdefault(status, []).append(mermaid_id(row.id))
+    edges = 0  # Mermaid numbers links in the order they are written (for linkStyle)
     for row in rows:
         metric = row.metric
         metric_id = row.id
@@ -223,10 +226,20 @@ def to_mermaid(tree: Tree, direction: str = "TD", period: Any = None,
         for child in metric.children:
             symbol = escape_mermaid(symbols.get(child, "f"))
             lines.append(f'    {mermaid_id(metric_id)} -->|"{symbol}"| {mermaid_id(child)}')
-    for h in tree.hypotheses:
-        sign = "+" if h.sign == "+" else "−"
-        lines.append(f'    {mermaid_id(h.outcome)} -.->|"hypothesis {sign}"| '
-                     f"{mermaid_id(h.driver)}")
+            edges += 1
+    for link in rows.links_of("hypothesis"):  # from the driver to the metric it moves
+        sign = "+" if link.sign == "+" else "−"
+        lines.append(f'    {mermaid_id(link.source)} -.->|"hypothesis {sign}"| '
+                     f"{mermaid_id(link.target)}")
+        edges += 1
+    guards = []
+    for link in rows.links_of("guard"):  # no arrow: a guard is kept in check beside its metric
+        lines.append(f'    {mermaid_id(link.target)} -.-|"guard"| {mermaid_id(link.source)}')
+        guards.append(str(edges))
+        edges += 1
+    if guards:
+        lines.append(f"    linkStyle {','.join(guards)} stroke:{GUARD_COLOUR},"
+                     "stroke-width:2px,stroke-dasharray:2 4,color:" + GUARD_COLOUR)
     for status, style in STATUS_STYLE.items():
         lines.append(f"    classDef st_{status} fill:{style['fill']},stroke:{style['border']},"
                      f"color:{style['text']},stroke-width:2px")

@@ -550,10 +550,12 @@ describe("selection and panel", () => {
     expect(card("customers").classList.contains("kpt-selected")).toBe(true);
     const panel = $(".kpt-panel");
     expect(panel.hidden).toBe(false);
-    expect(panel.textContent).toContain(
-      "customers = new_customers + returning_customers - lost_customers",
+    const input = (/** @type {string} */ hook) =>
+      /** @type {HTMLInputElement} */ (panel.querySelector(`[data-field="${hook}"]`)).value;
+    expect(input("formula-input")).toBe(
+      "new_customers + returning_customers - lost_customers",
     );
-    expect(panel.textContent).toContain("VP Sales");
+    expect(input("owner-input")).toBe("VP Sales");
     expect(panel.textContent).toContain("Sales");
   });
 
@@ -741,8 +743,8 @@ describe("pickers and lifecycle", () => {
   it("removes its DOM and every model listener on cleanup", () => {
     mount(revenueTree());
     const count = () => [...model.listeners.values()].reduce((n, s) => n + s.size, 0);
-    // six traits, the numbers deltas and the answers to requests
-    expect(count()).toBe(8);
+    // nine traits, the numbers deltas and the answers to requests
+    expect(count()).toBe(11);
     cleanup();
     expect(count()).toBe(0);
     expect(el.children).toHaveLength(0);

@@ -611,6 +611,8 @@ class TreeWidget(anywidget.AnyWidget):
                 self.period = ""
             if self.focus and any(m not in tree.metrics for m in self.focus):
                 self.focus = [m for m in self.focus if m in tree.metrics]
+            if self.selected and self.selected not in tree.metrics:
+                self.selected = ""  # removed (or renamed) from Python or from a view
         finally:
             self._quiet = False
 

@@ -30,8 +30,11 @@ from .errors import KPITreeError, did_you_mean
 from .metric import Hypothesis, Metric, check_id
 from .numbers import check_number
 from .periods import Numbers, order_periods, period_key, period_numbers, with_period
+from .sourcefile import SourceFile
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
 Listener = Callable[[dict[str, Any]], None]
@@ -229,6 +232,18 @@ class Tree:
         # whether the order depends only on the labels, not on where they were met
         self._periods_by_time = len(ordered) < 2 or order_periods(ordered[::-1]) == ordered
         return ordered
+
+    # ------------------------------------------------------------------ its file
+
+    #: the file the tree was loaded from or last saved to (``io.load``, ``roundtrip.save``);
+    #: one attribute, copied by :meth:`copy`, to be kept when the tree's state is rebuilt
+    _source_file: SourceFile | None = None
+
+    @property
+    def path(self) -> Path | None:
+        """The file this tree was loaded from or last saved to (an absolute path), or
+        ``None`` for a tree built in code; ``save()`` without a path writes there."""
+        return None if self._source_file is None else self._source_file.path
 
     # ------------------------------------------------------------------ copies
 

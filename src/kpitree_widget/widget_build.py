@@ -36,7 +36,8 @@ BUILD_REQUESTS = frozenset({"update", "set_formula", "add_driver", "remove", "hy
 class BuildingTree(Protocol):
     """What the view needs of a tree to build it (a :class:`kpitree_widget.KPITree`)."""
 
-    path: Path | str | None
+    @property
+    def path(self) -> Path | None: ...
 
     def update_metric(self, metric_id: str, **fields: Any) -> Any: ...
     def set_formula(self, metric_id: str, text: str, create_missing: bool = False) -> Any: ...
@@ -48,7 +49,7 @@ class BuildingTree(Protocol):
     def remove_hypothesis(self, source: str, target: str) -> Any: ...
     def undo(self) -> Any: ...
     def redo(self) -> Any: ...
-    def save(self) -> Any: ...
+    def save(self) -> Path: ...
 
 
 def _building(tree: object, what: str) -> BuildingTree:
@@ -109,12 +110,10 @@ def carry_out(tree: object, name: str, request: BaseModel) -> str | None:
             raise KPITreeError("redo: nothing to redo")
         t.redo()
     elif isinstance(request, protocol.SaveRequest):
-        path = getattr(tree, "path", None)
-        if not path:
+        if t.path is None:
             raise KPITreeError("save: this tree has no file yet; save it from Python first "
                                "(tree.save('tree.yaml'))")
-        t.save()
-        return str(path)
+        return str(t.save())
     else:  # pragma: no cover - the widget sends only the requests named above
         raise KPITreeError(f"message: {name!r} is not a building request")
     return None

@@ -1014,7 +1014,7 @@ describe("building the tree in the view", () => {
     expect(model.get("selected")).toBe("arpc");
     type(field("new-id-input"), "seats");
     type(field("new-name-input"), "Seats per customer");
-    const op = /** @type {HTMLSelectElement} */ (field("op-input"));
+    const op = /** @type {HTMLSelectElement} */ (/** @type {unknown} */ (field("op-input")));
     op.value = "*";
     op.dispatchEvent(new Event("change"));
     press(field("new-name-input"), "Enter");

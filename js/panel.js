@@ -36,8 +36,8 @@ export function renderPanel(container, ctx) {
     ? [
         header(m, ctx.onClose),
         b.addDriverSection(m),
-        findingsSection(m),
         b.fieldsSection(m),
+        findingsSection(m),
         numbers(m),
         solveSection(ctx),
         childrenSection(m, ctx),

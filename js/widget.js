@@ -262,8 +262,10 @@ class TreeView {
     this.updateFocus();
     this.empty.hidden = this.index.byId.size > 0;
     this.renderPanel();
+    const drawnBefore = this.layout.nodes.length;
     // New numbers for the same tree keep the scale and position; a new tree is fitted.
     this.relayout(!sameTree);
+    if (sameTree && this.layout.nodes.length !== drawnBefore) this.resizeForBuilding();
     this.renderBanner();
   }
 
@@ -820,6 +822,12 @@ class TreeView {
       },
       (err) => this.unanswered(null, err),
     );
+  }
+
+  /** A tree built (or cut) in the view gets the height that suits it, unless resized by hand. */
+  resizeForBuilding() {
+    this.sizePending = true;
+    this.sizeToTree();
   }
 
   updateHistory() {

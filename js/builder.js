@@ -34,12 +34,14 @@ import { h } from "./dom.js";
  * @typedef {{metric: string, text: string, names: string[]}} Missing
  */
 
-/** @type {[Op, string][]} */
+/** How a new driver joins its parent ("~": influences it, a hypothesis with no math). */
+/** @type {[Op | "~", string][]} */
 const OPS = [
   ["+", "+ (add)"],
   ["-", "\u2212 (subtract)"],
   ["*", "\u00d7 (multiply)"],
   ["/", "\u00f7 (divide by)"],
+  ["~", "\u2192 influences (hypothesis)"],
 ];
 
 /** Trees up to this size list the hypothesis picker's metrics at once; larger ones on use. */
@@ -57,7 +59,7 @@ export class Builder {
     this.missing = null;
     /** @type {string | null} the metric whose "add a driver" form is open */
     this.addingTo = null;
-    /** @type {{id: string, name: string, op: Op}} */
+    /** @type {{id: string, name: string, op: Op | "~"}} */
     this.newDriver = { id: "", name: "", op: "+" };
     /** @type {string | null} drawing a hypothesis from this metric: the next card clicked */
     this.drawingFrom = null;
@@ -179,7 +181,9 @@ export class Builder {
     }
     this.request(
       "add_driver",
-      { parent, metric, name: name.trim() || null, op },
+      op === "~"
+        ? { parent, metric, name: name.trim() || null, link: "hypothesis" }
+        : { parent, metric, name: name.trim() || null, op },
       { metric: parent, field: "id" },
       () => {
         this.newDriver = { id: "", name: "", op };
@@ -360,7 +364,10 @@ export class Builder {
       OPS.map(([v, text]) => h("option", { text, attrs: { value: v } })),
     );
     op.value = draft.op;
-    op.addEventListener("change", () => (draft.op = /** @type {Op} */ (op.value)));
+    op.addEventListener("change", () => {
+      draft.op = /** @type {Op | "~"} */ (op.value);
+      this.host.changed();
+    });
     for (const el of [id, name, op]) {
       el.addEventListener("keydown", (e) => {
         const key = /** @type {KeyboardEvent} */ (e);
@@ -381,9 +388,11 @@ export class Builder {
     close.addEventListener("click", () => this.closeAddDriver());
     const err = this.error?.metric === m.id && this.error.field === "id" ? this.error : null;
     const formula = m.formula ? `${m.formula} ${draft.op} \u2026` : "\u2026";
+    const shape =
+      draft.op === "~" ? `new metric \u2192 ${m.id} (a hypothesis, no math)` : `${m.id} = ${formula}`;
     return h("section", { className: "kpt-panel-section kpt-add-form", attrs: { "data-role": "add-driver" } }, [
       h("h4", { className: "kpt-panel-h", text: `Add a driver of ${m.name}` }),
-      h("div", { className: "kpt-muted", text: `${m.id} = ${formula}` }),
+      h("div", { className: "kpt-muted", text: shape }),
       labelled("Id", id),
       labelled("Name", name),
       labelled("Joins with", op),

@@ -160,6 +160,7 @@
  * @property {string} metric
  * @property {string | null} [name]
  * @property {Op} [op]
+ * @property {"formula" | "hypothesis"} [link]   hypothesis: it influences the parent, no math
  */
 
 /**

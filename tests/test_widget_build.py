@@ -58,6 +58,17 @@ def test_a_tree_is_built_from_the_view_one_request_at_a_time():
     assert rec.widget.can_undo and not rec.widget.can_redo
 
 
+def test_a_driver_that_only_influences_its_parent_is_linked_by_a_hypothesis():
+    tree, rec = start()
+    ok(rec.request("add_driver", {"parent": "revenue", "metric": "nps", "name": "NPS",
+                                  "link": "hypothesis"}))
+    assert tree.metrics["revenue"].formula is None  # not in the math
+    assert [(h.driver, h.outcome) for h in tree.hypotheses] == [("nps", "revenue")]
+    assert structure(rec)["nps"]["link"] == "hypothesis"
+    ok(rec.request("undo", {}))  # one step
+    assert "nps" not in tree.metrics and list(tree.hypotheses) == []
+
+
 def test_an_empty_field_clears_it():
     tree, rec = start()
     ok(rec.request("update", {"metric": "revenue", "field": "owner", "text": ""}))

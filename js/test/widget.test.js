@@ -1023,6 +1023,19 @@ describe("building the tree in the view", () => {
     ]);
   });
 
+  it("adds a metric that only influences the card's metric (a hypothesis)", () => {
+    mount(revenueTree());
+    click(/** @type {HTMLElement} */ (card("revenue").querySelector('[data-action="add-driver"]')));
+    type(field("new-id-input"), "nps");
+    const op = /** @type {HTMLSelectElement} */ (/** @type {unknown} */ (field("op-input")));
+    op.value = "~";
+    op.dispatchEvent(new Event("change"));
+    press(field("new-id-input"), "Enter");
+    expect(model.requests()).toEqual([
+      { type: "add_driver", parent: "revenue", metric: "nps", name: null, link: "hypothesis" },
+    ]);
+  });
+
   it("removes a formula child out of its parent's formula", () => {
     mount(revenueTree(), { selected: "arpc" });
     click(action("remove"));

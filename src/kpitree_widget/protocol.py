@@ -215,6 +215,10 @@ class AddDriverRequest(_Model):
     metric: StrictStr = Field(description="the new metric's id (snake_case)")
     name: FieldText | None = Field(None, description="its display name; null: the id")
     op: Op = Field("+", description="how it joins the parent's formula: + - * /")
+    link: Literal["formula", "hypothesis"] = Field(
+        "formula", description="formula: joined to the parent's formula with op; hypothesis: "
+                               "a new metric that influences the parent (a dashed link, no "
+                               "math)")
 
 
 class RemoveRequest(_Model):

@@ -63,7 +63,13 @@ def carry_out(t: Tree, name: str, request: BaseModel) -> str | None:
         name_text = (request.name or "").strip()
         if name_text:
             fields["name"] = name_text
-        t.add_driver(request.parent, request.metric.strip(), request.op, **fields)
+        if request.link == "hypothesis":
+            t.require(request.parent, "add_driver")
+            with t.batch():  # one step for undo
+                t.add_metric(request.metric.strip(), **fields)
+                t.add_hypothesis(request.metric.strip(), request.parent, sign="+")
+        else:
+            t.add_driver(request.parent, request.metric.strip(), request.op, **fields)
     elif isinstance(request, protocol.RemoveRequest):
         if request.parent:
             t.remove_driver(request.parent, request.metric)

@@ -53,14 +53,27 @@ _STRUCTURE, _SCENARIOS, _REPORTED = ("structure",), ("scenarios",), ("reported",
 
 
 class _Shape(NamedTuple):
-    """A snapshot of a tree's structure for the undo history (never changed in place)."""
+    """A snapshot of a tree's structure for the undo history (never changed in place). The
+    compiled plan is not kept (it is large): putting a snapshot back compiles it again when
+    the formulas differ."""
 
-    metrics: dict[str, Metric]
+    metrics: tuple[Metric, ...]
     root: str
     hypotheses: tuple[Hypothesis, ...]
     okrs: list[dict[str, Any]]
-    plan: engine.Plan
-    outline: list[tuple[str, str | None, int, str]]
+    outline: tuple[tuple[str, str | None, int, str], ...]
+
+
+def _same_formulas(a: Iterable[Metric], b: Iterable[Metric]) -> bool:
+    """Whether two sets of metrics have the same ids in the same order and the same parsed
+    formulas (so they compile to the same plan)."""
+    a, b = list(a), list(b)
+    return len(a) == len(b) and all(x.id == y.id and x.parsed is y.parsed
+                                    for x, y in zip(a, b))
+
+
+def _same_outline(a: Iterable[Metric], b: Iterable[Metric]) -> bool:
+    return _same_formulas(a, b) and all(x.guards == y.guards for x, y in zip(a, b))
 
 
 class Tree:
@@ -122,6 +135,7 @@ class Tree:
         # replaced whole on every load, so copies may share it
         self._reported: dict[str, dict[str, float]] = {}
         self._history = History()
+        self._snapshot_cache: tuple[tuple[Metric, ...], tuple[Any, ...]] | None = None
 
     # ------------------------------------------------------------------ construction checks
 
@@ -849,7 +863,11 @@ class Tree:
                     raise KPITreeError(f"metrics.{candidate.id}.formula: unknown metric "
                                        f"{child!r}{did_you_mean(child, metrics)}",
                                        metric=candidate.id, field="formula")
-        plan = engine.compile_plan({m: x.parsed for m, x in metrics.items()})
+        same_plan = _same_formulas(self._metrics.values(), metrics.values())
+        plan = self._plan if same_plan else engine.compile_plan(
+            {m: x.parsed for m, x in metrics.items()})
+        same_outline = (same_plan and root == self.root and hypotheses == self.hypotheses
+                        and _same_outline(self._metrics.values(), metrics.values()))
         gone = set(removed)
         # the numbers: (layer, metric) -> new numbers (None: none)
         changes: dict[tuple[str, str], Numbers] = {}
@@ -893,7 +911,9 @@ class Tree:
             raise KPITreeError(f"root: unknown metric {root!r}")
         self._metrics, self.root, self.hypotheses, self.okrs = metrics, root, hypotheses, okrs
         self._plan = plan
-        self._outline = self._make_outline()
+        self._snapshot_cache = None
+        if not same_outline:
+            self._outline = self._make_outline()
         for (layer, metric_id), x in changes.items():
             store = self._values if layer == "value" else self._targets
             before[(layer, metric_id)] = store.get(metric_id)
@@ -910,13 +930,21 @@ class Tree:
             self._reported = reported
         after[_STRUCTURE] = self._snapshot()
         self._history.record(before, after)
-        self._periods = self._collect_periods()
-        self._arrays = None
+        if len(before) > 1 or not same_outline:  # numbers, or their order, changed
+            self._periods = self._collect_periods()
+        if len(before) > 1 or not same_plan:
+            self._arrays = None
         self._notify("structure", metric)
 
     def _snapshot(self) -> _Shape:
-        return _Shape(dict(self._metrics), self.root, self.hypotheses,
-                      copy.deepcopy(self.okrs), self._plan, list(self._outline))
+        """The structure as the history keeps it (the metrics and outline shared between the
+        steps until the structure changes)."""
+        cached = self._snapshot_cache
+        if cached is None:
+            cached = self._snapshot_cache = (tuple(self._metrics.values()),
+                                             tuple(self._outline))
+        return _Shape(cached[0], self.root, self.hypotheses, copy.deepcopy(self.okrs),
+                      cached[1])
 
     def _restore(self, parts: Mapping[Hashable, Any]) -> None:
         """Put back the parts of a recorded step (undo, redo, a batch rolled back)."""
@@ -928,11 +956,17 @@ class Tree:
                 store = self._values if layer == "value" else self._targets
                 self._replace(store, layer, metric_id, parts[numbers[0]])
                 return
+            recompute = len(parts) > 1 or shape is None  # numbers changed
             if shape is not None:
-                self._metrics, self.root, self.hypotheses = (dict(shape.metrics), shape.root,
-                                                             shape.hypotheses)
+                if not _same_formulas(self._metrics.values(), shape.metrics):
+                    self._plan = engine.compile_plan({m.id: m.parsed for m in shape.metrics})
+                    recompute = True
+                recompute = recompute or tuple(self._outline) != shape.outline
+                self._metrics = {m.id: m for m in shape.metrics}
+                self.root, self.hypotheses = shape.root, shape.hypotheses
                 self.okrs = copy.deepcopy(shape.okrs)
-                self._plan, self._outline = shape.plan, list(shape.outline)
+                self._outline = list(shape.outline)
+                self._snapshot_cache = None
             for key in numbers:
                 store = self._values if key[0] == "value" else self._targets
                 if parts[key] is None:
@@ -943,8 +977,9 @@ class Tree:
                 self._scenarios = dict(parts[_SCENARIOS])
             if _REPORTED in parts:
                 self._reported = parts[_REPORTED]
-            self._periods = self._collect_periods()
-            self._arrays = None
+            if recompute:
+                self._periods = self._collect_periods()
+                self._arrays = None
         kind = ("structure" if shape is not None else
                 "scenario" if set(parts) == {_SCENARIOS} else "data")
         self._notify(kind, None)

@@ -326,7 +326,9 @@ class KPITree(Tree):
 
 @checked
 def load(path: str | Path) -> KPITree:
-    """Load a tree from a ``.yaml``, ``.yml`` or ``.json`` file."""
+    """Load a tree from a ``.yaml``, ``.yml`` or ``.json`` file; ``tree.save()`` writes it
+    back (see :meth:`KPITree.save`)."""
+    from . import roundtrip  # noqa: F401 - what saving needs is loaded now, not on a full disk
     from .io import load as _load
 
     return _load(path, cls=KPITree)

@@ -17,7 +17,8 @@ result is read back with the strict loader and must give exactly the tree being 
 ever does not, the canonical text of :func:`~kpitree_widget.io.dumps` is written instead.
 
 >>> import kpitree_widget as kt
->>> text = "metrics:\\n  revenue: {formula: a * b}   # the North Star\\n  a: {value: 0.40}\\n  b: {}\\n"
+>>> text = ("metrics:\\n  revenue: {formula: a * b}   # the North Star\\n"
+...         "  a: {value: 0.40}\\n  b: {}\\n")
 >>> spec = kt.loads(text).to_dict()
 >>> spec["metrics"]["a"]["target"] = 0.5
 >>> print(patch_text(text, "yaml", spec), end="")
@@ -38,6 +39,12 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from . import io
 from .args import file_path
@@ -135,11 +142,11 @@ def patch_text(text: str, fmt: str, spec: Mapping[str, Any]) -> str:
     comments, order, quoting and spelling. Text that is not a valid tree gives the canonical
     text of ``spec``.
 
-    >>> patch_text('{"metrics": {"b": {}, "a": {"value": 1}}}', "json",
-    ...            {"metrics": {"a": {"value": 2}, "b": {}}})
-    '{"metrics": {"b": {}, "a": {"value": 2}}}'
+    >>> patch_text('{"metrics": {"t": {"formula": "a"}, "a": {"value": 1}}}', "json",
+    ...            {"metrics": {"t": {"formula": "a"}, "a": {"value": 2}}})
+    '{"metrics": {"t": {"formula": "a"}, "a": {"value": 2}}}'
     """
-    spec = dict(spec)
+    spec = io.tree_to_dict(io.tree_from_dict(spec))  # the canonical mapping, checked
     io._plain(spec)
     try:
         old = io.tree_to_dict(io.tree_from_dict(io.loads(text, fmt)))
@@ -166,7 +173,7 @@ def _candidates(text: str, fmt: str, old: Mapping[str, Any], new: Mapping[str, A
         after = render(doc)
     except KPITreeError:
         raise
-    except Exception:  # noqa: BLE001 - a document the round-trip reader cannot take
+    except Exception:
         return
     yield merge_lines(text, before, after)
     yield after
@@ -181,13 +188,14 @@ def _reads_as(text: str, fmt: str, spec: Mapping[str, Any]) -> bool:
 
 def same(a: Any, b: Any) -> bool:
     """Whether two plain values are the same, number types and the sign of zero included
-    (``1 == 1.0 == True`` in Python, but not in a tree file).
+    (``1 == 1.0 == True`` in Python, but not in a tree file); the order of a mapping's keys
+    is the file's to choose.
 
     >>> same({"a": [1, 0.5]}, {"a": [1, 0.5]}), same(0.0, -0.0), same(1, True)
     (True, False, False)
     """
     if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if type(a) is not type(b):
@@ -201,28 +209,79 @@ def same(a: Any, b: Any) -> bool:
 
 
 def _yaml_renderer(text: str) -> tuple[Any, Any]:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.util import load_yaml_guess_indent
+    """A round-trip reading of ``text`` and a writer with the text's own indentation: the
+    layout read from the text (:func:`_layout`), or, when its rendering of the untouched
+    document differs from the text on many lines, the usual layout that matches most lines."""
 
-    _, indent, block_seq = load_yaml_guess_indent(text)
-    indent = indent or 2
-    offset = block_seq or 0
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never fold a long line that was not folded
-    yaml.indent(mapping=indent, sequence=indent + offset, offset=offset)
+    def make(mapping: int, offset: int) -> Any:
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        yaml.width = 4096  # never fold a long line that was not folded
+        yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+        return yaml
+
+    def render_with(yaml: Any) -> Any:
+        def render(data: Any) -> str:
+            out = _stdio.StringIO()
+            yaml.dump(data, out)
+            return out.getvalue()
+        return render
+
+    guess = _layout(text)
+    yaml = make(*guess)
     doc = yaml.load(text)
+    lines = set(text.splitlines())
+    total = max(1, text.count("\n"))
 
-    def render(data: Any) -> str:
-        out = _stdio.StringIO()
-        yaml.dump(data, out)
-        return out.getvalue()
+    def score(render: Any) -> int:
+        return sum(line in lines for line in render(doc).splitlines())
 
+    render = render_with(yaml)
+    best = score(render)
+    if best < 0.9 * total:
+        for layout in _LAYOUTS:
+            if layout != guess and _uses(text, *layout):
+                other = render_with(make(*layout))
+                points = score(other)
+                if points > best:
+                    best, render = points, other
     return render, doc
 
 
+_LAYOUTS = ((2, 0), (2, 2), (4, 0), (4, 2), (4, 4), (3, 0), (3, 2))
+
+
+def _layout(text: str) -> tuple[int, int]:
+    """(mapping indent, list-dash offset) as the text writes them: the indent of the first key
+    nested under another, and how far the first block list's dash sits inside its key."""
+    mapping, offset = 0, None
+    previous: tuple[int, str] | None = None
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if previous is not None and previous[1].rstrip().endswith(":"):
+            step = indent - previous[0]
+            if stripped.startswith("- ") and offset is None and step >= 0:
+                offset = step
+            elif not stripped.startswith("- ") and not mapping and step > 0:
+                mapping = step
+        if mapping and offset is not None:
+            break
+        previous = (indent, stripped.split(" #")[0])
+    return mapping or 2, offset or 0
+
+
+def _uses(text: str, mapping: int, offset: int) -> bool:
+    """Whether ``text`` has a line indented as this layout would indent it (a cheap test
+    before rendering the document with it)."""
+    return bool(re.search(rf"^{' ' * mapping}\\S", text, re.M)) and (
+        offset == 0 or bool(re.search(rf"^ *{' ' * offset}- ", text, re.M)))
+
+
 def _json_renderer(text: str) -> tuple[Any, Any]:
-    doc = json.loads(text)
+    doc = json.loads(text, object_pairs_hook=CommentedMap)  # ordered, and takes insert()
     indent = _json_indent(text)
 
     def render(data: Any) -> str:
@@ -258,7 +317,7 @@ def _patch_node(node: Any, old: Any, new: Any) -> None:
 
 
 def _patch_mapping(node: Any, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-    keys = {}
+    keys: dict[Any, Any] = {}
     for key in node:
         keys.setdefault(_norm(key), key)
     for key in old:
@@ -284,7 +343,7 @@ def _patch_mapping(node: Any, old: Mapping[str, Any], new: Mapping[str, Any]) ->
             position = list(node).index(keys[before[-1]]) + 1
         elif after:
             position = list(node).index(keys[after[0]])
-        _insert(node, position, key, _like(value, None))
+        _insert(node, position, _like(value, None), key)
         keys[key] = key
 
 
@@ -318,7 +377,7 @@ def _patch_list(node: Any, old: list[Any], new: list[Any]) -> None:
         for i in reversed(range(i1, i2)):
             _delete(node, i)
         for offset, value in enumerate(new[j1:j2]):
-            node.insert(i1 + offset, _like(value, None))
+            _insert(node, i1 + offset, _like(value, None))
 
 
 # ---------------------------------------------------------------------------- values
@@ -329,11 +388,6 @@ def _like(value: Any, current: Any) -> Any:
     the tree's loader would read it as something other than text), mappings and lists as the
     round-trip library's own types (block style), in the flow style of ``current`` when it
     was a flow mapping."""
-    try:
-        from ruamel.yaml.comments import CommentedMap, CommentedSeq
-        from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
-    except ImportError:  # pragma: no cover - a JSON document needs none of it
-        return value
     if isinstance(value, Mapping):
         mapping = CommentedMap()
         for k, v in value.items():
@@ -378,8 +432,6 @@ def _reads_as_text(value: str) -> bool:
 
 def _tail(node: Any, key: Any) -> tuple[Any, int, Any] | None:
     """Where the comment after the entry ``key`` of ``node`` is kept: (list, index, token)."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
     value = node[key]
     if isinstance(value, (CommentedMap, CommentedSeq)) and len(value) and not (
             value.fa.flow_style()):
@@ -403,9 +455,6 @@ def _split(token: Any) -> tuple[str, str]:
 
 
 def _set_tail(where: tuple[Any, int, Any], value: str) -> None:
-    from ruamel.yaml.error import CommentMark
-    from ruamel.yaml.tokens import CommentToken
-
     entry, slot, token = where
     if not value:
         entry[slot] = None
@@ -432,25 +481,25 @@ def _delete(node: Any, key: Any) -> None:
             if previous is not None:
                 head, own = _split(previous[2])
                 _set_tail(previous, (head or "\n") + _strip_blank(own) + rest)
-    del node[key]
-    if isinstance(node, list) and hasattr(node, "ca"):  # comments are kept by index
-        items = node.ca.items
-        for i in sorted(k for k in items if isinstance(k, int) and k > key):
-            items[i - 1] = items.pop(i)
+    del node[key]  # a list's comments, kept by index, move up with its entries
 
 
 def _strip_blank(text: str) -> str:
     return text if text.strip() else ""
 
 
-def _insert(node: Any, position: int, key: Any, value: Any) -> None:
-    """Insert an entry at ``position``; the lines that followed the entry before it now follow
-    the new entry (blank lines stay on both, as the file separates its entries)."""
-    keys = _keys(node)
-    node.insert(position, key, value)
+def _insert(node: Any, position: int, value: Any, key: Any = None) -> None:
+    """Insert an entry (``key``: of a mapping) at ``position``; the lines that followed the
+    entry before it now follow the new entry (blank lines stay on both, as the file separates
+    its entries)."""
+    if isinstance(node, list):
+        node.insert(position, value)
+        key = position
+    else:
+        node.insert(position, key, value)
     if not hasattr(node, "ca") or position == 0:
         return
-    previous = _tail(node, keys[position - 1])
+    previous = _tail(node, _keys(node)[position - 1])
     if previous is None:
         return
     head, rest = _split(previous[2])
@@ -509,5 +558,20 @@ def merge_lines(original: str, before: str, after: str) -> str:
     for _, a1, a2, b1, b2 in reversed(changes):
         start = at[a1]
         end = at[a2 - 1] + 1 if a2 > a1 else start
-        merged[start:end] = new[b1:b2]
+        lines = new[b1:b2]
+        if end - start == len(lines):
+            lines = [_comment_gap(was, now) for was, now in zip(merged[start:end], lines)]
+        merged[start:end] = lines
     return "".join(merged)
+
+
+_COMMENT = re.compile(r"^(.*\S)( +)(# [^'\"#]*\n?)$")
+
+
+def _comment_gap(was: str, now: str) -> str:
+    """``now`` with the space before its end-of-line comment that ``was`` had, where the
+    edit made the value longer than the comment's column."""
+    old, new = _COMMENT.match(was), _COMMENT.match(now)
+    if old and new and old.group(3) == new.group(3) and len(new.group(2)) < len(old.group(2)):
+        return new.group(1) + old.group(2) + new.group(3)
+    return now

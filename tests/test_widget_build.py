@@ -180,7 +180,7 @@ def test_save_writes_the_file_and_says_which(tmp_path):
 
 
 def test_save_without_a_file_is_refused():
-    tree, rec = start()
+    _, rec = start()
     assert rec.widget.file == ""
     answer = rec.request("save", {})
     assert not answer["ok"] and "no file" in answer["error"]["message"]
@@ -221,7 +221,7 @@ def test_the_widget_can_be_given_another_tree_and_follows_it():
 
 
 def test_another_tree_keeps_the_selection_where_it_has_that_metric():
-    tree, rec = start()
+    _, rec = start()
     rec.widget.selected = "revenue"
     other = kt.KPITree.new("revenue", owner="CFO")
     rec.widget.tree = other

@@ -71,9 +71,10 @@ export class Card {
       this.gap,
       this.flags,
       this.unit,
+      this.add,
     ]);
     this.el = h("div", { className: "kpt-card", attrs: { "data-metric": id } }, [
-      h("div", { className: "kpt-card-head" }, [this.name, this.add, this.toggle]),
+      h("div", { className: "kpt-card-head" }, [this.name, this.toggle]),
       h("div", { className: "kpt-card-nums" }, [
         this.cells.value,
         this.cells.target,

@@ -45,6 +45,12 @@ export class Card {
     this.id = id;
     this.name = h("span", { className: "kpt-name" });
     this.toggle = h("button", { className: "kpt-toggle", attrs: { type: "button" } });
+    this.add = h("button", {
+      className: "kpt-add",
+      text: "+",
+      attrs: { type: "button", "data-action": "add-driver" },
+    });
+    this.flags = h("span", { className: "kpt-flags", attrs: { "data-role": "findings" } });
     this.fields = {
       value: fieldSpan("value"),
       target: fieldSpan("target"),
@@ -60,7 +66,13 @@ export class Card {
     /** @type {HTMLElement | null} */
     this.errorEl = null;
     this.errorKey = "";
-    this.foot = h("div", { className: "kpt-card-foot" }, [this.owner, this.gap, this.unit]);
+    this.foot = h("div", { className: "kpt-card-foot" }, [
+      this.owner,
+      this.gap,
+      this.flags,
+      this.unit,
+      this.add,
+    ]);
     this.el = h("div", { className: "kpt-card", attrs: { "data-metric": id } }, [
       h("div", { className: "kpt-card-head" }, [this.name, this.toggle]),
       h("div", { className: "kpt-card-nums" }, [
@@ -114,6 +126,12 @@ export class Card {
     this.updateVariance(m, status);
     setText(this.owner, m.owner ?? "");
     this.updateGap(m);
+    this.updateFlags(m);
+    const addTitle = `Add a driver of ${m.name}`;
+    if (this.add.title !== addTitle) {
+      this.add.title = addTitle;
+      this.add.setAttribute("aria-label", addTitle);
+    }
     setText(this.unit, m.unit ? (UNIT_BADGES[m.unit] ?? m.unit) : "");
     setAttr(this.unit, "title", m.unit ?? "");
     this.showError(state.error);
@@ -180,6 +198,26 @@ export class Card {
       "title",
       `The target set here differs from what the inputs imply (${formatValue(m.implied_target, m.unit)})`,
     );
+  }
+
+  /**
+   * The metric's health findings at a glance (a new metric with no owner is flagged at once);
+   * the messages are the title, the panel lists them.
+   * @param {Metric} m
+   */
+  updateFlags(m) {
+    const findings = m.findings ?? [];
+    this.flags.hidden = findings.length === 0;
+    if (!findings.length) return;
+    const worst = findings.some((f) => f.severity === "error")
+      ? "error"
+      : findings.some((f) => f.severity === "warning")
+        ? "warning"
+        : "info";
+    this.flags.className = `kpt-flags kpt-sev-${worst}`;
+    setText(this.flags, `\u26a0 ${findings.length}`);
+    setAttr(this.flags, "data-rules", findings.map((f) => f.rule).join(" "));
+    setAttr(this.flags, "title", findings.map((f) => f.message).join("\n"));
   }
 
   /**

@@ -21,6 +21,7 @@ import { inputDescendants } from "./tree.js";
  * @property {() => void} onClose
  * @property {(lever: string) => void} onLever
  * @property {(metric: string, lever: string) => void} onSolve
+ * @property {import("./builder.js").Builder} [builder]   edit the metric (a live kernel)
  */
 
 /**
@@ -30,20 +31,53 @@ import { inputDescendants } from "./tree.js";
  */
 export function renderPanel(container, ctx) {
   const m = ctx.metric;
-  const parts = [
-    header(m, ctx.onClose),
-    numbers(m),
-    solveSection(ctx),
-    formulaSection(m, ctx),
-    facts(m),
-    m.description
-      ? section("Description", [h("p", { className: "kpt-desc", text: m.description })])
-      : null,
-    m.tags?.length ? section("Tags", [tags(m.tags)]) : null,
-    hypothesesSection(m, ctx),
-    findingsSection(m),
-  ];
+  const b = ctx.builder;
+  const parts = b
+    ? [
+        header(m, ctx.onClose),
+        b.addDriverSection(m),
+        b.fieldsSection(m),
+        findingsSection(m),
+        numbers(m),
+        solveSection(ctx),
+        childrenSection(m, ctx),
+        facts(m, true),
+        m.tags?.length ? section("Tags", [tags(m.tags)]) : null,
+        b.hypothesesSection(m, (id) => metricLink(id, ctx)),
+        b.removeSection(m),
+      ]
+    : [
+        header(m, ctx.onClose),
+        numbers(m),
+        solveSection(ctx),
+        formulaSection(m, ctx),
+        facts(m),
+        m.description
+          ? section("Description", [h("p", { className: "kpt-desc", text: m.description })])
+          : null,
+        m.tags?.length ? section("Tags", [tags(m.tags)]) : null,
+        hypothesesSection(m, ctx),
+        findingsSection(m),
+      ];
   container.replaceChildren(...parts.filter((p) => p !== null));
+}
+
+/**
+ * The formula's children, as links (the formula itself is edited above).
+ * @param {Metric} m
+ * @param {PanelContext} ctx
+ */
+function childrenSection(m, ctx) {
+  if (!m.formula) return null;
+  const style = edgeStyle(m.relation);
+  return section("Drivers", [
+    h("div", { className: "kpt-muted", text: `Relation: ${style.label} (${style.symbol})` }),
+    h(
+      "div",
+      { className: "kpt-links" },
+      (m.children ?? []).map((id) => metricLink(id, ctx)),
+    ),
+  ]);
 }
 
 /**
@@ -149,17 +183,20 @@ function formulaSection(m, ctx) {
   ]);
 }
 
-/** @param {Metric} m */
-function facts(m) {
+/**
+ * @param {Metric} m
+ * @param {boolean} [edited]  owner, unit and direction are edited above: leave them out
+ */
+function facts(m, edited = false) {
   /** @type {[string, string][]} */
   const items = [
-    ["Owner", m.owner ?? ""],
+    ["Owner", edited ? "" : (m.owner ?? "")],
     ["Team", m.team ?? ""],
     ["Cadence", m.cadence ?? ""],
     ["Lag", isNumber(m.lag_days) ? `${m.lag_days} d` : ""],
-    ["Unit", m.unit ?? ""],
+    ["Unit", edited ? "" : (m.unit ?? "")],
     ["Bounds", boundsText(m)],
-    ["Better", m.direction === "down" ? "lower" : m.direction === "up" ? "higher" : ""],
+    ["Better", edited ? "" : m.direction === "down" ? "lower" : m.direction === "up" ? "higher" : ""],
   ];
   const shown = items.filter(([, text]) => text);
   return shown.length ? section("About", [rows(shown)]) : null;

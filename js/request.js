@@ -35,8 +35,9 @@ export class Requests {
 
   /**
    * Send a request; resolves with Python's answer to it.
-   * @param {"edit" | "solve" | "snapshot"} name
-   * @param {object} msg
+   * @template {keyof import("./types.js").RequestMessages} N
+   * @param {N} name
+   * @param {import("./types.js").RequestMessages[N]} msg
    * @returns {Promise<Answer>}
    */
   send(name, msg) {

@@ -14,6 +14,18 @@ import { h, setText } from "./dom.js";
  * @property {() => void} onExpandAll
  * @property {() => void} onCollapseAll
  * @property {() => void} onShowAll   drop the focus: the whole tree
+ * @property {HistoryHandlers} [history]  undo, redo and save (a tree being built)
+ *
+ * @typedef {object} HistoryHandlers
+ * @property {() => void} onUndo
+ * @property {() => void} onRedo
+ * @property {() => void} onSave
+ *
+ * What the history buttons offer (the `can_undo`, `can_redo` and `file` traits).
+ * @typedef {object} HistoryState
+ * @property {boolean} canUndo
+ * @property {boolean} canRedo
+ * @property {string} file   the file Save writes, "" for none
  *
  * What a focus shows (null: no focus, the whole tree).
  * @typedef {object} FocusInfo
@@ -27,6 +39,14 @@ const PLAN_LABEL = "Plan";
 export class Toolbar {
   /** @param {ToolbarHandlers} handlers */
   constructor(handlers) {
+    /** @type {HTMLButtonElement | undefined} */
+    this.undo = undefined;
+    /** @type {HTMLButtonElement | undefined} */
+    this.redo = undefined;
+    /** @type {HTMLButtonElement | undefined} */
+    this.save = undefined;
+    /** @type {HTMLElement | undefined} */
+    this.status = undefined;
     this.title = h("span", { className: "kpt-title" });
     this.period = picker("Period", "kpt-period", handlers.onPeriod);
     this.scenario = picker("Scenario", "kpt-scenario", handlers.onScenario);
@@ -50,6 +70,7 @@ export class Toolbar {
       this.scenario.wrap,
       this.focusChip,
       this.spacer,
+      ...(handlers.history ? this.historyControls(handlers.history) : []),
       button("Expand all", "Open every subtree", handlers.onExpandAll),
       button("Collapse", "Close everything below the root", handlers.onCollapseAll),
       button("\u2212", "Zoom out", () => handlers.onZoom(1 / 1.25)),
@@ -83,6 +104,48 @@ export class Toolbar {
       data.scenario ?? "",
     );
     this.scenario.wrap.hidden = scenarios.length === 0;
+  }
+
+  /**
+   * Undo, Redo, Save (shown when the tree has a file) and the line saying what they did.
+   * @param {HistoryHandlers} handlers
+   * @returns {HTMLElement[]}
+   */
+  historyControls(handlers) {
+    this.undo = button("Undo", "Undo the last change (Ctrl/Cmd+Z)", handlers.onUndo);
+    this.undo.setAttribute("data-action", "undo");
+    this.redo = button("Redo", "Redo (Shift+Ctrl/Cmd+Z)", handlers.onRedo);
+    this.redo.setAttribute("data-action", "redo");
+    this.save = button("Save", "Write the tree back to its file", handlers.onSave, "kpt-save");
+    this.save.setAttribute("data-action", "save");
+    this.status = h("span", {
+      className: "kpt-status-line",
+      attrs: { "data-role": "status", role: "status", "aria-live": "polite" },
+    });
+    this.updateHistory({ canUndo: false, canRedo: false, file: "" });
+    return [this.status, this.undo, this.redo, this.save];
+  }
+
+  /** @param {HistoryState} state */
+  updateHistory(state) {
+    if (!this.undo || !this.redo || !this.save) return;
+    this.undo.disabled = !state.canUndo;
+    this.redo.disabled = !state.canRedo;
+    this.save.hidden = !state.file;
+    const title = state.file ? `Write the tree back to ${state.file}` : "";
+    this.save.title = title;
+    this.save.setAttribute("aria-label", title || "Save");
+  }
+
+  /**
+   * Say what an action did ("Saved to tree.yaml"); an empty text clears it.
+   * @param {string} text
+   * @param {boolean} [failed]
+   */
+  say(text, failed = false) {
+    if (!this.status) return;
+    setText(this.status, text);
+    this.status.classList.toggle("kpt-status-failed", failed);
   }
 
   /** @param {FocusInfo | null} focus */

@@ -8,6 +8,9 @@
  * @typedef {"sum" | "product" | "ratio" | "formula"} Relation
  * @typedef {"root" | "formula" | "hypothesis" | "guard" | "detached"} Link
  * @typedef {"value" | "target"} EditField
+ * @typedef {"name" | "owner" | "team" | "unit" | "direction" | "cadence" | "description"} UpdateField
+ * @typedef {"+" | "-" | "*" | "/"} Op
+ * @typedef {"+" | "-"} Sign
  */
 
 /**
@@ -137,6 +140,54 @@
  */
 
 /**
+ * Set one of a metric's text fields; empty or null clears it.
+ * @typedef {object} UpdateRequest
+ * @property {string} metric
+ * @property {UpdateField} field
+ * @property {string | null} text
+ */
+
+/**
+ * A new formula for a metric (empty: it becomes an input).
+ * @typedef {object} FormulaRequest
+ * @property {string} metric
+ * @property {string} text
+ * @property {boolean} [create_missing]   create unknown names as new inputs
+ */
+
+/**
+ * A new input under `parent`, joined to its formula with `op`.
+ * @typedef {object} AddDriverRequest
+ * @property {string} parent
+ * @property {string} metric
+ * @property {string | null} [name]
+ * @property {Op} [op]
+ * @property {"formula" | "hypothesis"} [link]   hypothesis: it influences the parent, no math
+ */
+
+/**
+ * Remove a metric (out of `parent`'s formula first when given).
+ * @typedef {object} RemoveRequest
+ * @property {string} metric
+ * @property {string | null} [parent]
+ * @property {boolean} [subtree]
+ */
+
+/**
+ * Add (or with `remove`, take away) a hypothesis link.
+ * @typedef {object} HypothesisRequest
+ * @property {string} source
+ * @property {string} target
+ * @property {Sign} [sign]
+ * @property {string} [note]
+ * @property {boolean} [remove]
+ */
+
+/** @typedef {object} UndoRequest */
+/** @typedef {object} RedoRequest */
+/** @typedef {object} SaveRequest */
+
+/**
  * Python's answer to one request.
  * @typedef {object} Answer
  * @property {boolean} ok
@@ -144,6 +195,15 @@
  * @property {ErrorInfo | null} [error]
  * @property {Numbers | null} [numbers]
  * @property {string | null} [note]   a solve's answer to read before trusting it
+ * @property {string | null} [saved]   a save's answer: the file written
+ */
+
+/**
+ * The name of a request and the shape of its message.
+ * @typedef {{edit: EditRequest, solve: SolveRequest, snapshot: SnapshotRequest,
+ *   update: UpdateRequest, set_formula: FormulaRequest, add_driver: AddDriverRequest,
+ *   remove: RemoveRequest, hypothesis: HypothesisRequest, undo: UndoRequest,
+ *   redo: RedoRequest, save: SaveRequest}} RequestMessages
  */
 
 // ---- the view's own shapes (not on the wire)

@@ -3,6 +3,8 @@
 // cards they name), shows `error`, syncs `selected`, `period`, `scenario` and `focus`, and sends
 // edits and solves as requests, each answered on its own.
 
+import { fileName, historyKey } from "./build.js";
+import { Builder } from "./builder.js";
 import { Camera } from "./camera.js";
 import { Card } from "./card.js";
 import { changeNote, markChanged, movedFields, numbersOf, showChangeNote } from "./changes.js";
@@ -139,7 +141,14 @@ class TreeView {
       onCollapseAll: () =>
         this.setCollapsed(initialCollapsed(this.index, { smallTree: 0, openDepth: 1 })),
       onShowAll: () => this.setTrait("focus", null),
+      history: {
+        onUndo: () => this.step("undo"),
+        onRedo: () => this.step("redo"),
+        onSave: () => this.saveFile(),
+      },
     });
+    /** Building the tree from the panel and the cards (UI-only state). */
+    this.builder = this.makeBuilder();
     this.banner = h("div", { className: "kpt-banner-slot" });
     this.edges = svg("svg", { class: "kpt-edges", "aria-hidden": "true" });
     this.cardLayer = h("div", { className: "kpt-cards" });
@@ -174,7 +183,11 @@ class TreeView {
       this.banner,
       this.panel,
     ]);
-    this.root = h("div", { className: "kpt-root" }, [this.toolbar.el, this.body]);
+    // focusable, so Ctrl/Cmd+Z after a click on the tree reaches this widget alone
+    this.root = h("div", { className: "kpt-root", attrs: { tabindex: "-1" } }, [
+      this.toolbar.el,
+      this.body,
+    ]);
     this.root.style.setProperty("--kpt-card-w", `${CARD_W}px`);
     this.root.style.setProperty("--kpt-card-h", `${CARD_H}px`);
     el.append(this.root);
@@ -187,6 +200,7 @@ class TreeView {
     this.selected = String(model.get("selected") ?? "");
     this.setData(model.get("structure"));
     this.showError(model.get("error"));
+    this.updateHistory();
     // the structure's snapshot may be older than the deltas sent since (a second display)
     this.askSnapshot();
   }
@@ -214,6 +228,9 @@ class TreeView {
       ["change:scenario", () => this.toolbar.update(this.data)],
       // Python sends the new focus before the tree_data it makes; "Show all" hides at once
       ["change:focus", () => this.updateFocus()],
+      ["change:can_undo", () => this.updateHistory()],
+      ["change:can_redo", () => this.updateHistory()],
+      ["change:file", () => this.updateHistory()],
     ];
     for (const [event, handler] of handlers) {
       this.model.on(event, handler);
@@ -239,6 +256,7 @@ class TreeView {
         e.stopPropagation();
       }
     });
+    this.listenForBuilding();
     if (typeof ResizeObserver !== "undefined") {
       const observer = new ResizeObserver(() => this.onResize());
       observer.observe(vp);
@@ -287,8 +305,10 @@ class TreeView {
     this.updateFocus();
     this.empty.hidden = this.index.byId.size > 0;
     this.renderPanel();
+    const drawnBefore = this.layout.nodes.length;
     // New numbers for the same tree keep the scale and position; a new tree is fitted.
     this.relayout(!sameTree);
+    if (sameTree && this.layout.nodes.length !== drawnBefore) this.resizeForBuilding();
     this.renderBanner();
   }
 
@@ -563,7 +583,14 @@ class TreeView {
       this.panel.replaceChildren();
       return;
     }
+    // a field being typed in keeps its focus (and caret) through a redraw
+    const active = this.panel.contains(document.activeElement)
+      ? /** @type {HTMLElement} */ (document.activeElement)
+      : null;
+    const hook = active?.getAttribute("data-field") ?? null;
+    const caret = active instanceof HTMLInputElement ? active.selectionStart : null;
     renderPanel(this.panel, {
+      builder: this.builder,
       metric,
       index: this.index,
       hypotheses: this.data.hypotheses,
@@ -587,6 +614,13 @@ class TreeView {
       },
     });
     this.renderChangeNote();
+    const again = hook ? this.panel.querySelector(`[data-field="${hook}"]`) : null;
+    if (again instanceof HTMLElement) {
+      again.focus({ preventScroll: true });
+      if (again instanceof HTMLInputElement && caret !== null) {
+        again.setSelectionRange(caret, caret);
+      }
+    }
   }
 
   // ---- pan and zoom -------------------------------------------------------------------------
@@ -896,6 +930,11 @@ class TreeView {
     const cardEl = target.closest("[data-metric]");
     const id = cardEl?.getAttribute("data-metric");
     if (!id || target.closest("input")) return;
+    if (this.builder.drawTo(id)) return;
+    if (target.closest('[data-action="add-driver"]')) {
+      this.startAddDriver(id);
+      return;
+    }
     if (target.closest(".kpt-toggle")) {
       this.toggle(id);
       return;
@@ -918,6 +957,98 @@ class TreeView {
     this.editing.open(id, field);
   }
 
+  // ---- building: the panel's fields, card actions, history and save -----------------------
+
+  makeBuilder() {
+    return new Builder({
+      send: (name, msg) => this.requests.send(name, msg),
+      metric: (id) => this.index.byId.get(id),
+      metrics: () => this.data.metrics,
+      hypotheses: () => this.data.hypotheses,
+      select: (id) => this.select(id),
+      changed: () => this.renderPanel(),
+      say: (text) => this.toolbar.say(text),
+      drawing: (source) => {
+        this.root.classList.toggle("kpt-drawing", !!source);
+        this.toolbar.say(source ? `Click the card that ${source} influences (Esc stops)` : "");
+        this.renderPanel();
+      },
+    });
+  }
+
+  listenForBuilding() {
+    /** @param {KeyboardEvent} e */
+    const onKey = (e) => {
+      if (e.key === "Escape" && this.builder.drawingFrom) {
+        e.stopPropagation();
+        this.builder.draw(null);
+        return;
+      }
+      const step = historyKey(e);
+      // inside a text field, Ctrl/Cmd+Z is the field's own undo
+      if (!step || (e.target instanceof Element && e.target.closest("input, textarea"))) return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.step(step);
+    };
+    /** @param {PointerEvent} e */
+    const onPointer = (e) => {
+      // a click on the canvas gives the widget the keyboard (for Ctrl/Cmd+Z)
+      if (e.target instanceof Element && !e.target.closest("input, select, button, textarea")) {
+        this.root.focus({ preventScroll: true });
+      }
+    };
+    this.root.addEventListener("keydown", onKey);
+    this.viewport.addEventListener("pointerdown", onPointer);
+    this.cleanups.push(() => {
+      this.root.removeEventListener("keydown", onKey);
+      this.viewport.removeEventListener("pointerdown", onPointer);
+    });
+  }
+
+  /** @param {string} id  open the "add a driver" form of this metric, in the panel */
+  startAddDriver(id) {
+    this.select(id);
+    this.builder.openAddDriver(id);
+    const input = this.panel.querySelector('[data-field="new-id-input"]');
+    if (input instanceof HTMLElement) input.focus({ preventScroll: true });
+  }
+
+  /** @param {"undo" | "redo"} name */
+  step(name) {
+    this.requests.send(name, {}).then(
+      (answer) => {
+        if (answer?.ok) this.toolbar.say(name === "undo" ? "Undone" : "Redone");
+        else this.toolbar.say(answer?.error?.message ?? `${name} refused`, true);
+      },
+      (err) => this.unanswered(null, err),
+    );
+  }
+
+  saveFile() {
+    this.toolbar.say("Saving…");
+    this.requests.send("save", {}).then(
+      (answer) => {
+        if (answer?.ok) this.toolbar.say(`Saved to ${fileName(answer.saved ?? "")}`);
+        else this.toolbar.say(answer?.error?.message ?? "save refused", true);
+      },
+      (err) => this.unanswered(null, err),
+    );
+  }
+
+  /** A tree built (or cut) in the view gets the height that suits it, unless resized by hand. */
+  resizeForBuilding() {
+    this.sizePending = true;
+    this.sizeToTree();
+  }
+
+  updateHistory() {
+    this.toolbar.updateHistory({
+      canUndo: !!this.model.get("can_undo"),
+      canRedo: !!this.model.get("can_redo"),
+      file: String(this.model.get("file") ?? ""),
+    });
+  }
 }
 
 /**

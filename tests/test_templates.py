@@ -130,6 +130,11 @@ def test_template_executes_without_errors(name, tmp_path):
     solve = next(c for c in nb.cells if c.cell_type == "code" and "tree.solve(" in c.source)
     assert "needs a target of" in text_of(solve)
     assert (tmp_path / f"{name}_tree.svg").read_text().lstrip().startswith(("<?xml", "<svg"))
+    # the quality-metric exercise builds in a view of a tree saved to its own file
+    saved = kt.load(tmp_path / f"{name}_workshop_tree.yaml")
+    assert set(saved.metrics) == set(kt.archetype(name).metrics)
+    added = next(c for c in nb.cells if c.cell_type == "code" and "added = " in c.source)
+    assert "added: none yet" in text_of(added)
 
 
 def _archetype_page_module():

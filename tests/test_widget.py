@@ -178,7 +178,8 @@ def test_an_edit_recalculates_and_answers_in_one_message():
     assert row(rec.widget, "revenue")["target"] == pytest.approx(expected)
     assert expected == pytest.approx((60000 * 0.03 + 4200 - 250) * 125)
     assert rec.widget.error == {}
-    assert rec.updates() == []  # no structure, no error: only the numbers that moved
+    # no structure, no error: the numbers that moved, and Undo lights up (a first change)
+    assert rec.updates() == [{"can_undo": True}]
     assert len(rec.deltas()) == 1 and rec.answers()["r1"]["ok"] is True
 
 
@@ -234,7 +235,7 @@ def test_a_good_edit_after_a_bad_one_clears_the_error_in_the_same_message():
     rec.sent.clear()
     rec.edit("signup_rate", "2.6%")
     assert rec.widget.error == {}
-    assert rec.updates() == [{"error": {}}] and len(rec.deltas()) == 1
+    assert rec.updates() == [{"can_undo": True, "error": {}}] and len(rec.deltas()) == 1
 
 
 def test_an_edit_that_changes_no_number_is_still_answered():
@@ -242,7 +243,8 @@ def test_an_edit_that_changes_no_number_is_still_answered():
     revision = rec.widget.revision
     answer = rec.edit("signup_rate", "0.025")  # the target it already has, typed another way
     assert answer == {"ok": True, "revision": revision, "error": None}
-    assert rec.deltas() == [] and rec.updates() == []  # nothing moved: nothing else is sent
+    # nothing moved: no numbers are sent (the edit is still a step Undo can take back)
+    assert rec.deltas() == [] and rec.updates() == [{"can_undo": True}]
 
 
 def test_value_edits_change_actuals():
@@ -307,7 +309,8 @@ def test_a_change_made_in_python_reaches_the_view():
     assert row(rec.widget, "arpc")["target"] == 130
     assert row(rec.widget, "revenue")["target"] == pytest.approx((60000 * 0.025 + 3950) * 130)
     assert [sorted(d["metrics"]) for d in rec.deltas()] == [["arpc", "revenue"]]
-    assert rec.updates() == []
+    assert rec.updates() == [{"can_undo": True}]
+    rec.sent.clear()
     tree.scenario("stretch", {"arpc": 140})
     assert rec.widget.tree_data["scenarios"] == ["stretch"]
 

@@ -550,10 +550,12 @@ describe("selection and panel", () => {
     expect(card("customers").classList.contains("kpt-selected")).toBe(true);
     const panel = $(".kpt-panel");
     expect(panel.hidden).toBe(false);
-    expect(panel.textContent).toContain(
-      "customers = new_customers + returning_customers - lost_customers",
+    const input = (/** @type {string} */ hook) =>
+      /** @type {HTMLInputElement} */ (panel.querySelector(`[data-field="${hook}"]`)).value;
+    expect(input("formula-input")).toBe(
+      "new_customers + returning_customers - lost_customers",
     );
-    expect(panel.textContent).toContain("VP Sales");
+    expect(input("owner-input")).toBe("VP Sales");
     expect(panel.textContent).toContain("Sales");
   });
 
@@ -770,8 +772,8 @@ describe("pickers and lifecycle", () => {
   it("removes its DOM and every model listener on cleanup", () => {
     mount(revenueTree());
     const count = () => [...model.listeners.values()].reduce((n, s) => n + s.size, 0);
-    // six traits, the numbers deltas and the answers to requests
-    expect(count()).toBe(8);
+    // nine traits, the numbers deltas and the answers to requests
+    expect(count()).toBe(11);
     cleanup();
     expect(count()).toBe(0);
     expect(el.children).toHaveLength(0);
@@ -1190,5 +1192,168 @@ describe("navigation", () => {
     expect(right()).toBeGreaterThan(700); // under the panel
     click(/** @type {HTMLElement} */ (note.querySelector(".kpt-change-show")));
     expect(right()).toBeLessThanOrEqual(700 - 8 + 1e-6);
+  });
+});
+describe("building the tree in the view", () => {
+  /** @param {string} hook */
+  const field = (hook) => /** @type {HTMLInputElement} */ ($(`.kpt-panel [data-field="${hook}"]`));
+  /** @param {string} action */
+  const action = (action) => /** @type {HTMLButtonElement} */ ($(`[data-action="${action}"]`));
+  /**
+   * @param {HTMLInputElement} input
+   * @param {string} text
+   */
+  const type = (input, text) => {
+    input.value = text;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+
+  it("sends a panel field on Enter, never to the notebook, and only when it changed", () => {
+    mount(revenueTree(), { selected: "arpc" });
+    const owner = field("owner-input");
+    expect(press(owner, "Enter").defaultPrevented).toBe(true);
+    expect(model.requests()).toEqual([]); // unchanged: nothing sent
+    type(owner, "Head of Sales");
+    const outside = vi.fn();
+    el.parentElement?.addEventListener("keydown", outside);
+    press(owner, "Enter");
+    el.parentElement?.removeEventListener("keydown", outside);
+    expect(outside).not.toHaveBeenCalled();
+    expect(model.requests()).toEqual([
+      { type: "update", metric: "arpc", field: "owner", text: "Head of Sales" },
+    ]);
+  });
+
+  it("Escape puts the field back as it was", () => {
+    mount(revenueTree(), { selected: "arpc" });
+    type(field("name-input"), "Something else");
+    press(field("name-input"), "Escape");
+    expect(field("name-input").value).toBe("Avg revenue per customer");
+    expect(model.requests()).toEqual([]);
+  });
+
+  it("shows a refused formula's message beside it and keeps the text typed", async () => {
+    mount(revenueTree(), { selected: "revenue" });
+    type(field("formula-input"), "customers * ");
+    press(field("formula-input"), "Enter");
+    expect(model.requests()).toEqual([
+      { type: "set_formula", metric: "revenue", text: "customers *", create_missing: false },
+    ]);
+    const message = "formula 'customers *' is not complete";
+    model.answer("set_formula", {
+      ok: false,
+      revision: 1,
+      error: { metric: "revenue", field: "formula", period: null, text: null, message },
+    });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect($('.kpt-panel [data-role="error"]').textContent).toBe(message);
+    expect(field("formula-input").value).toBe("customers * ");
+    expect(field("formula-input").getAttribute("aria-invalid")).toBe("true");
+  });
+
+  it("asks before creating the unknown names of a formula as inputs", () => {
+    mount(revenueTree(), { selected: "revenue" });
+    type(field("formula-input"), "customers * arpc * upsell_rate");
+    press(field("formula-input"), "Enter");
+    expect(model.requests()).toEqual([]);
+    expect($('[data-role="confirm"]').textContent).toContain("upsell_rate is not in the tree yet");
+    click(action("create-missing"));
+    expect(model.requests()).toEqual([
+      {
+        type: "set_formula",
+        metric: "revenue",
+        text: "customers * arpc * upsell_rate",
+        create_missing: true,
+      },
+    ]);
+  });
+
+  it("adds a driver from a card's button through the panel's form", () => {
+    mount(revenueTree());
+    click(/** @type {HTMLElement} */ (card("arpc").querySelector('[data-action="add-driver"]')));
+    expect(model.get("selected")).toBe("arpc");
+    type(field("new-id-input"), "seats");
+    type(field("new-name-input"), "Seats per customer");
+    const op = /** @type {HTMLSelectElement} */ (/** @type {unknown} */ (field("op-input")));
+    op.value = "*";
+    op.dispatchEvent(new Event("change"));
+    press(field("new-name-input"), "Enter");
+    expect(model.requests()).toEqual([
+      { type: "add_driver", parent: "arpc", metric: "seats", name: "Seats per customer", op: "*" },
+    ]);
+  });
+
+  it("adds a metric that only influences the card's metric (a hypothesis)", () => {
+    mount(revenueTree());
+    click(/** @type {HTMLElement} */ (card("revenue").querySelector('[data-action="add-driver"]')));
+    type(field("new-id-input"), "nps");
+    const op = /** @type {HTMLSelectElement} */ (/** @type {unknown} */ (field("op-input")));
+    op.value = "~";
+    op.dispatchEvent(new Event("change"));
+    press(field("new-id-input"), "Enter");
+    expect(model.requests()).toEqual([
+      { type: "add_driver", parent: "revenue", metric: "nps", name: null, link: "hypothesis" },
+    ]);
+  });
+
+  it("removes a formula child out of its parent's formula", () => {
+    mount(revenueTree(), { selected: "arpc" });
+    click(action("remove"));
+    expect(model.requests()).toEqual([
+      { type: "remove", metric: "arpc", parent: "revenue", subtree: false },
+    ]);
+  });
+
+  it("draws a hypothesis from the selected card to the next card clicked", () => {
+    mount(revenueTree(), { selected: "signup_rate" });
+    click(action("draw-hypothesis"));
+    expect($(".kpt-root").classList.contains("kpt-drawing")).toBe(true);
+    click(/** @type {HTMLElement} */ (card("arpc").querySelector(".kpt-name")));
+    expect(model.requests()).toEqual([
+      { type: "hypothesis", source: "signup_rate", target: "arpc", sign: "+", note: "" },
+    ]);
+    expect($(".kpt-root").classList.contains("kpt-drawing")).toBe(false);
+    expect(model.get("selected")).toBe("signup_rate"); // the click drew; it did not select
+  });
+
+  it("undoes and redoes with the toolbar and Ctrl/Cmd+Z inside the widget only", () => {
+    mount(revenueTree(), { can_undo: true, can_redo: false, file: "" });
+    expect(action("undo").disabled).toBe(false);
+    expect(action("redo").disabled).toBe(true);
+    expect(action("save").hidden).toBe(true);
+    click(action("undo"));
+    const root = $(".kpt-root");
+    root.dispatchEvent(new KeyboardEvent("keydown", { key: "z", ctrlKey: true, bubbles: true }));
+    root.dispatchEvent(
+      new KeyboardEvent("keydown", { key: "z", metaKey: true, shiftKey: true, bubbles: true }),
+    );
+    document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "z", ctrlKey: true }));
+    expect(model.requests().map((r) => r.type)).toEqual(["undo", "undo", "redo"]);
+    model.set("can_redo", true);
+    expect(action("redo").disabled).toBe(false);
+  });
+
+  it("saves to the tree's file and says so", async () => {
+    mount(revenueTree(), { file: "/home/me/plan.yaml" });
+    expect(action("save").hidden).toBe(false);
+    click(action("save"));
+    model.answer("save", { ok: true, revision: 3, error: null, saved: "/home/me/plan.yaml" });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect($('[data-role="status"]').textContent).toBe("Saved to plan.yaml");
+  });
+
+  it("flags a card's health findings on the card", () => {
+    const data = revenueTree();
+    const arpc = data.metrics.find((m) => m.id === "arpc");
+    if (arpc) {
+      arpc.findings = [{ rule: "owner.missing", severity: "warning", message: "no owner" }];
+    }
+    mount(data);
+    const flags = /** @type {HTMLElement} */ (card("arpc").querySelector('[data-role="findings"]'));
+    expect(flags.hidden).toBe(false);
+    expect(flags.getAttribute("data-rules")).toBe("owner.missing");
+    expect(flags.title).toBe("no owner");
   });
 });

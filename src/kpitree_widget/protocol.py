@@ -11,8 +11,10 @@ plain dicts (quicker for 10,000 metrics) and the tests validate them with the sa
   snapshot taken when it was built.
 - :class:`Numbers` with ``base`` set (a custom message): the numbers delta, only the metrics
   whose numbers or findings changed since revision ``base``.
-- :class:`Request` / :class:`Answer`: a view's ``edit``, ``solve`` or ``snapshot`` request and
-  Python's answer to that request alone (anywidget's command messages).
+- :class:`Request` / :class:`Answer`: a view's request (``edit``, ``solve``, ``snapshot``, and
+  the building ones: ``update``, ``set_formula``, ``add_driver``, ``remove``, ``hypothesis``,
+  ``undo``, ``redo``, ``save``) and Python's answer to that request alone (anywidget's command
+  messages).
 - :class:`ErrorInfo` (the ``error`` trait, and an answer's ``error``): where and why.
 
 >>> EditRequest.model_validate({"metric": "arpc", "field": "target", "text": "130"}).field
@@ -36,7 +38,13 @@ Link = Literal["root", "formula", "hypothesis", "guard", "detached"]
 EditField = Literal["target", "value"]
 MAX_TYPED_TEXT = 100  # characters a person types into a card; longer is refused unread
 MAX_ECHO = 100  # characters of a rejected text sent back to the view
+MAX_FIELD_TEXT = 2000  # characters of a typed name, owner, formula or description
 TypedText = Annotated[StrictStr, Field(max_length=MAX_TYPED_TEXT)]
+FieldText = Annotated[StrictStr, Field(max_length=MAX_FIELD_TEXT)]
+# the metric fields the detail panel edits as text (``update``); the formula has its own request
+UpdateField = Literal["name", "owner", "team", "unit", "direction", "cadence", "description"]
+Op = Literal["+", "-", "*", "/"]
+Sign = Literal["+", "-"]
 NumberText = TypedText | StrictInt | StrictFloat
 
 
@@ -182,6 +190,72 @@ class SnapshotRequest(_Model):
     structure: int | None = Field(None, description="the structure key the view has")
 
 
+class UpdateRequest(_Model):
+    """Set one of a metric's text fields (``tree.update_metric``); empty text clears it."""
+
+    metric: StrictStr = Field(description="the metric edited")
+    field: UpdateField = Field(description="name | owner | team | unit | direction | cadence | "
+                                           "description")
+    text: FieldText | None = Field(description="what the person typed; empty or null clears "
+                                               "the field (a name falls back to the id)")
+
+
+class FormulaRequest(_Model):
+    """Give a metric a new formula (``tree.set_formula``); empty text makes it an input."""
+
+    metric: StrictStr = Field(description="the metric edited")
+    text: FieldText = Field(description="the formula typed, e.g. 'customers * arpc'")
+    create_missing: bool = Field(False, description="create the unknown names as new inputs "
+                                                    "(else they are refused)")
+
+
+class AddDriverRequest(_Model):
+    """Add a new input under ``parent``, joined to its formula with ``op``
+    (``tree.add_driver``)."""
+
+    parent: StrictStr = Field(description="the metric the new driver determines")
+    metric: StrictStr = Field(description="the new metric's id (snake_case)")
+    name: FieldText | None = Field(None, description="its display name; null: the id")
+    op: Op = Field("+", description="how it joins the parent's formula: + - * /")
+    link: Literal["formula", "hypothesis"] = Field(
+        "formula", description="formula: joined to the parent's formula with op; hypothesis: "
+                               "a new metric that influences the parent (a dashed link, no "
+                               "math)")
+
+
+class RemoveRequest(_Model):
+    """Remove a metric: out of ``parent``'s formula (``tree.remove_driver``) when ``parent`` is
+    given, else on its own (``tree.remove_metric``)."""
+
+    metric: StrictStr = Field(description="the metric removed")
+    parent: StrictStr | None = Field(None, description="take it out of this metric's formula "
+                                                       "first (a plain sum or product)")
+    subtree: bool = Field(False, description="also remove the inputs below it that nothing "
+                                             "else uses")
+
+
+class HypothesisRequest(_Model):
+    """Add (or, with ``remove``, take away) a hypothesis link from ``source`` to ``target``."""
+
+    source: StrictStr = Field(description="the driver (the link's start)")
+    target: StrictStr = Field(description="the outcome it influences")
+    sign: Sign = Field("+", description="the expected direction: + or -")
+    note: FieldText = Field("", description="why it is believed")
+    remove: bool = Field(False, description="remove the link instead of adding it")
+
+
+class UndoRequest(_Model):
+    """Undo the tree's last change (numbers or structure): ``tree.undo()``."""
+
+
+class RedoRequest(_Model):
+    """Redo the change undone last: ``tree.redo()``."""
+
+
+class SaveRequest(_Model):
+    """Write the tree back to the file it came from (``tree.save()``)."""
+
+
 class Answer(_Model):
     """Python's answer to one request."""
 
@@ -192,13 +266,21 @@ class Answer(_Model):
                                                       "metric's numbers, null if up to date")
     note: str | None = Field(None, description="a solve's answer to read before trusting it "
                              "(the lever's target lies outside everything it has done), or null")
+    saved: str | None = Field(None, description="a save request's answer: the file written")
 
 
-REQUESTS: dict[str, type[_Model]] = {"edit": EditRequest, "solve": SolveRequest,
-                                     "snapshot": SnapshotRequest}
+REQUESTS: dict[str, type[_Model]] = {
+    "edit": EditRequest, "solve": SolveRequest, "snapshot": SnapshotRequest,
+    "update": UpdateRequest, "set_formula": FormulaRequest, "add_driver": AddDriverRequest,
+    "remove": RemoveRequest, "hypothesis": HypothesisRequest, "undo": UndoRequest,
+    "redo": RedoRequest, "save": SaveRequest,
+}
+MODELS: tuple[type[_Model], ...] = (Structure, Numbers, Answer, ErrorInfo, *REQUESTS.values())
 
 Message = Annotated[Structure | Numbers | Answer | ErrorInfo | EditRequest | SolveRequest
-                    | SnapshotRequest, Field(description="any message of the protocol")]
+                    | SnapshotRequest | UpdateRequest | FormulaRequest | AddDriverRequest
+                    | RemoveRequest | HypothesisRequest | UndoRequest | RedoRequest
+                    | SaveRequest, Field(description="any message of the protocol")]
 
 
 def json_schema() -> dict[str, Any]:
@@ -207,7 +289,7 @@ def json_schema() -> dict[str, Any]:
     >>> sorted(json_schema()["$defs"])[:3]
     ['Answer', 'EditRequest', 'ErrorInfo']
     """
-    models = [Structure, Numbers, Answer, ErrorInfo, EditRequest, SolveRequest, SnapshotRequest]
+    models = MODELS
     schema = TypeAdapter(Message).json_schema(by_alias=True)
     defs = schema.get("$defs", {})
     for model in models:

@@ -33,6 +33,7 @@ from .focus import focus_ids, with_context
 from .numbers import check_number, parse_number
 from .numbers import finite_number as _num
 from .tree import Tree
+from .widget_build import BUILD_REQUESTS, carry_out, error_field, history
 from .widget_health import ViewFindings
 from .widget_numbers import NumberTable
 
@@ -112,6 +113,10 @@ class TreeWidget(anywidget.AnyWidget):
     period = _Text("").tag(sync=True)
     scenario = _Text("").tag(sync=True)
     focus = _TextList(_Text(), default_value=None, allow_none=True).tag(sync=True)
+    # what the toolbar offers (Python -> view): undo, redo, and save when the tree has a file
+    can_undo = traitlets.Bool(False).tag(sync=True)
+    can_redo = traitlets.Bool(False).tag(sync=True)
+    file = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, tree: Tree, *, selected: str = "", period: str = "",
                  scenario: str = "", focus: Iterable[str] | None = None,
@@ -140,6 +145,7 @@ class TreeWidget(anywidget.AnyWidget):
         super().__init__(selected=selected, period=period, scenario=scenario, focus=focus,
                          **kwargs)
         self._rebuild()
+        self._sync_history()
         self._unsubscribe = tree.on_change(_weak_listener(self))
         self.on_msg(self._on_custom_msg)
 
@@ -147,8 +153,21 @@ class TreeWidget(anywidget.AnyWidget):
 
     @property
     def tree(self) -> Tree:
-        """The model this widget shows and edits."""
+        """The model this widget shows and edits; set it to show another tree (every open view
+        follows: its structure, its numbers, and changes to it from Python).
+
+        >>> w = kt.TreeWidget(kt.archetype("b2b_saas"))                 # doctest: +SKIP
+        >>> w.tree = kt.archetype("marketplace")                         # doctest: +SKIP
+        """
         return self._tree
+
+    @tree.setter
+    def tree(self, tree: Tree) -> None:
+        if not isinstance(tree, Tree):
+            raise KPITreeError(f"TreeWidget.tree: expected a KPITree, got {type(tree).__name__}")
+        if tree is self._tree:
+            return
+        self._follow(tree)
 
     @property
     def revision(self) -> int:
@@ -180,6 +199,32 @@ class TreeWidget(anywidget.AnyWidget):
         self._findings.reset()
         self._unchecked = []
         self._publish(None)
+
+    def _follow(self, tree: Tree) -> None:
+        """Show ``tree`` instead: listen to it alone, forget what was computed for the old one,
+        keep the selection, period, scenario and focus where the new tree has them."""
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
+        if self._check_timer is not None:
+            self._check_timer.cancel()
+            self._check_timer = None
+        self._tree = tree
+        self._events, self._unchecked = [], []
+        self._findings = ViewFindings(tree)
+        self._rows_cache = None
+        self._signature = None
+        with self.hold_sync():
+            self._quiet = True
+            try:
+                if self.selected and self.selected not in tree.metrics:
+                    self.selected = ""
+            finally:
+                self._quiet = False
+            self._publish(None)
+            self._sync_history()
+            self.error = {}
+        self._unsubscribe = tree.on_change(_weak_listener(self))
 
     def close(self) -> None:
         """Stop following the tree and close every view."""
@@ -315,7 +360,8 @@ class TreeWidget(anywidget.AnyWidget):
         error: dict[str, Any]
         if model is None:
             error = _error_info(KPITreeError(
-                f"message: unknown type {name!r} (expected 'edit', 'solve' or 'snapshot')"),
+                f"message: unknown type {name!r} (expected one of "
+                f"{', '.join(map(repr, protocol.REQUESTS))})"),
                 raw)
             self.error = error
             return {"ok": False, "revision": self._revision, "error": error}
@@ -329,24 +375,39 @@ class TreeWidget(anywidget.AnyWidget):
             return self._snapshot_answer(request)
         error = {}
         note = None
+        saved: str | None = None
         with self._batch():
             try:
                 if isinstance(request, protocol.EditRequest):
                     self._edit(request)
                 elif isinstance(request, protocol.SolveRequest):
                     note = getattr(self._solve(request), "note", None) or None
+                elif name in BUILD_REQUESTS:
+                    saved = carry_out(self._tree, name, request)
             except KPITreeError as exc:
-                error = _error_info(exc, raw)
+                where = {**raw, "field": raw.get("field") or error_field(name, request)}
+                error = _error_info(exc, where)
             except Exception as exc:
                 error = _failure(exc)
                 self._events.append({"kind": "data", "metric": None})  # rebuild to be sure
         with self.hold_sync():
             self._publish(self._take_events())
+            self._sync_history()
             self.error = error
-        answer = {"ok": not error, "revision": self._revision, "error": error or None}
+        answer: dict[str, Any] = {"ok": not error, "revision": self._revision,
+                                   "error": error or None}
         if note and not error:
             answer["note"] = note
+        if saved is not None:
+            answer["saved"] = saved
         return answer
+
+    def _sync_history(self) -> None:
+        """Tell the views whether the tree can undo, redo, and which file it saves to."""
+        can_undo, can_redo, file = history(self._tree)
+        if (self.can_undo, self.can_redo, self.file) != (can_undo, can_redo, file):
+            with self.hold_sync():
+                self.can_undo, self.can_redo, self.file = can_undo, can_redo, file
 
     def _snapshot_answer(self, request: protocol.SnapshotRequest) -> dict[str, Any]:
         answer: dict[str, Any] = {"ok": True, "revision": self._revision, "error": None,
@@ -431,7 +492,9 @@ class TreeWidget(anywidget.AnyWidget):
         if self._batch_depth:
             return
         try:
-            self._publish(self._take_events())
+            with self.hold_sync():
+                self._publish(self._take_events())
+                self._sync_history()
             self._check_after()
         except Exception as exc:
             self.error = _failure(exc)
@@ -576,7 +639,7 @@ class TreeWidget(anywidget.AnyWidget):
             if self.focus and any(m not in tree.metrics for m in self.focus):
                 self.focus = [m for m in self.focus if m in tree.metrics]
             if self.selected and self.selected not in tree.metrics:
-                self.selected = ""  # removed or renamed from Python
+                self.selected = ""  # removed (or renamed) from Python or from a view
         finally:
             self._quiet = False
 

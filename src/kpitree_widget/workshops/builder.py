@@ -20,7 +20,7 @@ from ..numbers import format_number
 from .loader import content, names
 from .refs import METRIC_REF, render_refs
 from .schema import CRITERIA, Workshop
-from .source import cell_text, in_fstring, in_words, literal, py_dict, shown_in_code
+from .source import cell_text, in_fstring, in_words, literal, shown_in_code
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -357,8 +357,9 @@ class _Builder:
             'tree.rollup().loc[[tree.root, my_leaf], ["name", "value", "target", "status"]]',
         )
         links = self.label(q.links_to)
+        file = f"{self.name}_workshop_tree.yaml"
         self.md(
-            "### 2. Add a quality metric",
+            "### 2. Add a quality metric, in the view",
             "",
             "Growth numbers alone hide how customers experience the product. The tree already "
             "has some quality metrics (tag `quality`); here is how one more enters: "
@@ -366,24 +367,32 @@ class _Builder:
             f"(\"{q.note}\"). It has no formula, so it does not change the math until the link "
             "is proven.",
             "",
-            "Now add your own: which experience metric would warn you first that this business "
-            "is in trouble? Give it one owner, a target and a cadence.",
-        )
-        spec_metric = {
-            "name": q.name, "unit": q.unit, "direction": q.direction, "owner": q.owner,
-            "cadence": q.cadence, "lag_days": q.lag_days, "tags": ["quality"],
-            "value": q.value, "target": q.target,
-        }
-        link = {"from": q.id, "to": q.links_to, "sign": q.sign, "note": q.note}
-        self.code(
-            "spec = tree.to_dict()",
-            f'spec["metrics"]["{q.id}"] = {py_dict(spec_metric)}',
-            f'spec.setdefault("hypotheses", []).append({py_dict(link)})',
+            "The cell below saves the tree to a file of your own and opens a view of it. Build "
+            "there, with the mouse and the keyboard:",
             "",
-            "bigger = kt.KPITree.from_dict(spec)",
-            'print(len(tree.metrics), "->", len(bigger.metrics), "metrics")',
-            f'bigger.rollup().loc[["{q.links_to}", "{q.id}"], ["name", "level", "parent", '
-            '"owner"]]',
+            f"1. On the card of {links}, press **+** (add a driver). In the form, type the id "
+            f"`{q.id}` and the name *{q.name}*, pick **influences (hypothesis)** and press "
+            "Enter.",
+            f"2. Click the new card. In the panel, type the owner (*{q.owner}*) and the unit "
+            f"(`{q.unit}`), choose which way is better, each with Enter. Until it has an "
+            "owner its card is flagged.",
+            "3. Now add your own: which experience metric would warn you first that this "
+            "business is in trouble? Add it the same way, give it one owner, and type its "
+            "target on its card.",
+            f"4. Press **Save** in the view's toolbar: it writes `{file}` and says so. "
+            "**Undo** (Ctrl/Cmd+Z) takes back any step.",
+        )
+        self.code(
+            f'tree.save("{file}")  # the file the view\'s Save button writes back to',
+            "building = kt.TreeWidget(tree)",
+            "building",
+        )
+        self.code(
+            "# What the view added, read back from the file it saved:",
+            f'saved = kt.load("{file}")',
+            f'added = [m for m in saved.metrics if m not in kt.archetype("{self.name}").metrics]',
+            'print(len(saved.metrics), "metrics;", "added:", added or "none yet")',
+            'saved.rollup().loc[[saved.root, *added], ["name", "level", "parent", "owner"]]',
         )
         first = w.first_hypothesis
         hypotheses = [

@@ -26,8 +26,7 @@ from ..tree import Tree
 from ._common import gradient, subtree, varying_steps
 
 METHODS = ("equal", "weights")
-_GRID = 32        # points per bisection step: each step narrows the bracket 33 times
-_STEPS = 12       # 33**12 > 1e18: past a float's precision
+_MAX_STEPS = 200  # regula falsi steps at most (bisection every 8th: 25 halvings at least)
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,12 @@ class _Levers:
     weight: np.ndarray    # (L,)
     low: np.ndarray       # (L,) lower bounds (-inf when none)
     high: np.ndarray      # (L,) upper bounds (+inf when none)
+    columns: list[Any]    # every metric's target in the periods cascaded, (P, 1) by slot
+
+    def only(self, keep: np.ndarray) -> _Levers:
+        """The same levers for some of the periods."""
+        return _Levers(self.ids, self.slots, self.old[keep], self.sign[keep], self.weight,
+                       self.low, self.high, [c[keep] for c in self.columns])
 
     def at(self, effort: np.ndarray) -> np.ndarray:
         """Lever targets for efforts of shape (P, G): shape (P, G, L)."""
@@ -159,7 +164,8 @@ def _levers(tree: Tree, metric: str, ids: list[str], rows: list[int],
             raise KPITreeError("cascade: every weight is 0; give some lever a weight above 0")
     low = np.array([_bound(tree, m, "min", -math.inf) for m in ids])
     high = np.array([_bound(tree, m, "max", math.inf) for m in ids])
-    return _Levers(ids, slots, old, sign, weight, low, high)
+    columns = [a[rows, engine.TARGET][:, None] for a in arrays]
+    return _Levers(ids, slots, old, sign, weight, low, high, columns)
 
 
 def _bound(tree: Tree, metric: str, name: str, default: float) -> float:
@@ -172,7 +178,7 @@ def _evaluate(tree: Tree, metric: str, lv: _Levers, rows: list[int],
     """The metric's target for efforts of shape (P, G)."""
     arrays, index = tree.arrays()
     shape = effort.shape
-    base: list[Any] = [a[rows, engine.TARGET][:, None] for a in arrays]
+    base = list(lv.columns)
     moved = lv.at(effort)
     for j, slot in enumerate(lv.slots):
         base[slot] = moved[:, :, j]
@@ -187,7 +193,7 @@ def _lowest_effort(lv: _Levers) -> float:
     return -1.0 / float(lv.weight[lv.weight > 0].min())
 
 
-_LADDER = np.concatenate([[0.0], 2.0 ** np.arange(-30, 61)])
+_LADDER = np.concatenate([[0.0], 2.0 ** np.arange(-20, 21)])  # efforts up to a million-fold
 
 
 def _solve_effort(tree: Tree, metric: str, goal: float, lv: _Levers,
@@ -218,28 +224,40 @@ def _solve_effort(tree: Tree, metric: str, goal: float, lv: _Levers,
             reached[r] = True
     todo = np.flatnonzero(reached & (lo != hi))
     if todo.size:
-        sub = [rows[i] for i in todo]
-        sub_lv = _Levers(lv.ids, lv.slots, lv.old[todo], lv.sign[todo], lv.weight, lv.low,
-                         lv.high)
-        a, b = lo[todo], hi[todo]
-        fa = _evaluate(tree, metric, sub_lv, sub, a[:, None])[:, 0] - goal
-        frac = np.linspace(0.0, 1.0, _GRID + 2)[1:-1]
-        for _ in range(_STEPS):
-            pts = a[:, None] + (b - a)[:, None] * frac
-            fp = _evaluate(tree, metric, sub_lv, sub, pts) - goal
-            flip = (fp < 0) != (fa[:, None] < 0)
-            first = np.where(flip.any(axis=1), flip.argmax(axis=1), _GRID)
-            idx = np.arange(len(a))
-            new_a = np.where(first > 0, pts[idx, np.maximum(first - 1, 0)], a)
-            new_fa = np.where(first > 0, fp[idx, np.maximum(first - 1, 0)], fa)
-            b = np.where(first < _GRID, pts[idx, np.minimum(first, _GRID - 1)], b)
-            a, fa = new_a, new_fa
-            if np.all(np.abs(b - a) <= 4e-16 * np.fmax(1.0, np.abs(a))):
-                break
-        ends = np.stack([a, b], axis=1)
-        fe = np.abs(_evaluate(tree, metric, sub_lv, sub, ends) - goal)
-        effort[todo] = np.where(fe[:, 0] <= fe[:, 1], a, b)
+        effort[todo] = _refine(tree, metric, goal, lv, rows, todo, lo[todo], hi[todo])
     return effort, reached
+
+
+def _refine(tree: Tree, metric: str, goal: float, lv: _Levers, rows: list[int],
+            todo: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Narrow each bracket [a, b] around the goal (the Illinois variant of regula falsi,
+    falling back to bisection; one engine pass over every period per step) to a float's
+    precision; return the end that meets the goal best."""
+    sub = [rows[i] for i in todo]
+    sub_lv = lv.only(todo)
+
+    def gap(e: np.ndarray) -> np.ndarray:
+        return _evaluate(tree, metric, sub_lv, sub, e[:, None])[:, 0] - goal
+
+    fa, fb = gap(a), gap(b)
+    for i in range(_MAX_STEPS):
+        done = (np.abs(b - a) <= 4e-16 * np.fmax(1.0, np.abs(b))) | (fb == 0)
+        if done.all():
+            break
+        with np.errstate(all="ignore"):
+            x = b - fb * (b - a) / (fb - fa)
+        inside = np.isfinite(x) & (np.minimum(a, b) < x) & (x < np.maximum(a, b))
+        if i % 8 == 7:  # a bisection now and then bounds the worst case
+            inside[:] = False
+        x = np.where(done, b, np.where(inside, x, 0.5 * (a + b)))
+        fx = gap(x)
+        # Illinois: the end kept twice in a row counts half, so both ends close in
+        crossed = (fx < 0) != (fb < 0)
+        a, fa = np.where(crossed, b, a), np.where(crossed, fb, 0.5 * fa)
+        b, fb = x, fx
+    ends = np.stack([a, b], axis=1)
+    fe = np.abs(_evaluate(tree, metric, sub_lv, sub, ends) - goal)
+    return np.where(fe[:, 0] <= fe[:, 1], a, b)
 
 
 def _say_why_not_computed(tree: Tree, metric: str, row: int) -> None:
@@ -268,53 +286,72 @@ def _closest(tree: Tree, metric: str, goal: float, lv: _Levers, rows: list[int])
 def _table(tree: Tree, lv: _Levers, new: np.ndarray, effort: np.ndarray, rows: list[int],
            labels: list[str | None]) -> pd.DataFrame:
     arrays, index = tree.arrays()
-    records = []
-    for j, m in enumerate(lv.ids):
-        history = arrays[index[m]][:, engine.VALUE]
-        for r, label in enumerate(labels):
-            old, target = float(lv.old[r, j]), float(new[r, j])
-            best, best_label, usual, realistic, reason = _realism(
-                tree, history, target, float(lv.sign[r, j]))
-            records.append({
-                "lever": m, "period": label, "old_target": old, "new_target": target,
-                "change": target - old,
-                "change_pct": (target - old) / abs(old) if old else math.nan,
-                "effort": float(effort[r]) * float(lv.weight[j]),
-                "best": best, "best_period": best_label, "usual_change": usual,
-                "realistic": realistic, "reason": reason,
-            })
-    frame = pd.DataFrame.from_records(records)
-    frame["realistic"] = frame["realistic"].astype("boolean")
+    n_rows, n_levers = new.shape
+    history = np.stack([arrays[s][:, engine.VALUE] for s in lv.slots], axis=1)  # (T, L)
+    best_up, best_down = _best(history, np.nanargmax), _best(history, np.nanargmin)
+    usual = _usual_change(history)
+    up = lv.sign > 0                                                            # (P, L)
+    pick = np.where(up, best_up[None, :], best_down[None, :])                   # (P, L)
+    seen = pick >= 0
+    taken = np.where(seen, pick, 0)
+    best = np.where(seen, history[taken, np.arange(n_levers)], np.nan)
+    beyond = np.where(up, new > best, new < best) & seen
+    old = lv.old
+    with np.errstate(all="ignore"):
+        change_pct = np.where(old != 0, (new - old) / np.abs(old), np.nan)
+        over = np.abs(new - best) / np.abs(best)
+    periods = tree.periods
+    labels_of = np.array([*(periods or []), None], dtype=object)                # -1: none
+    best_label = labels_of[pick]                                                # (P, L)
+    what = ("its best period (" + best_label.astype(str) + ")" if periods
+            else np.full(pick.shape, "its actual", dtype=object))
+    reasons = np.where(~seen, "no actuals to compare with",
+                       np.where(beyond, "beyond " + what, "within " + what))
+    realistic = pd.array((~beyond).ravel(order="F"), dtype="boolean")
+    realistic[~seen.ravel(order="F")] = pd.NA
+    frame = pd.DataFrame({
+        "lever": np.repeat(lv.ids, n_rows),
+        "period": labels * n_levers,
+        "old_target": old.ravel(order="F"),
+        "new_target": new.ravel(order="F"),
+        "change": (new - old).ravel(order="F"),
+        "change_pct": change_pct.ravel(order="F"),
+        "effort": (effort[:, None] * lv.weight[None, :]).ravel(order="F"),
+        "best": best.ravel(order="F"),
+        "best_period": best_label.ravel(order="F"),
+        "usual_change": np.repeat(usual, n_rows),
+        "realistic": realistic,
+        "beyond_best": np.where(beyond, over, 0.0).ravel(order="F"),
+        "reason": reasons.ravel(order="F"),
+    })
     if len(labels) > 1:
         return frame.set_index(["lever", "period"])
     return frame.drop(columns="period").set_index("lever")
 
 
-def _realism(tree: Tree, history: np.ndarray, target: float,
-             sign: float) -> tuple[float, str | None, float, Any, str]:
-    """The lever's best period in the direction that helps, its usual period-over-period
-    change, and whether the new target is within what it has done."""
-    finite = np.flatnonzero(np.isfinite(history))
-    if finite.size == 0:
-        return math.nan, None, math.nan, pd.NA, "no actuals to compare with"
-    periods = tree.periods
-    values = history[finite]
-    pick = int(np.argmax(values) if sign > 0 else np.argmin(values))
-    best = float(values[pick])
-    best_label = periods[int(finite[pick])] if periods else None
-    seen = f"its best period ({best_label}: {best:,.6g})" if periods else f"its actual ({best:,.6g})"
-    usual = math.nan
-    if values.size >= 2:
-        with np.errstate(all="ignore"):
-            changes = np.diff(values) / np.abs(values[:-1])
-        changes = changes[np.isfinite(changes)]
-        if changes.size:
-            usual = float(np.median(np.abs(changes)))
-    beyond = target > best if sign > 0 else target < best
-    if beyond:
-        over = (target - best) / abs(best) if best else math.inf
-        return best, best_label, usual, False, f"beyond {seen} by {abs(over):.1%}"
-    return best, best_label, usual, True, f"within {seen}"
+def _best(history: np.ndarray, arg: Any) -> np.ndarray:
+    """Per lever, the row of its best actual (-1 when it has none)."""
+    has = np.isfinite(history).any(axis=0)
+    filled = np.where(np.isfinite(history), history, np.nan)
+    out = np.full(history.shape[1], -1)
+    if has.any():
+        out[has] = arg(filled[:, has], axis=0)
+    return out
+
+
+def _usual_change(history: np.ndarray) -> np.ndarray:
+    """Per lever, the median size of its period-over-period relative change (NaN with fewer
+    than two actuals in a row)."""
+    if history.shape[0] < 2:
+        return np.full(history.shape[1], np.nan)
+    with np.errstate(all="ignore"):
+        changes = np.abs(np.diff(history, axis=0) / np.abs(history[:-1]))
+    changes[~np.isfinite(changes)] = np.nan
+    out = np.full(history.shape[1], np.nan)
+    some = np.isfinite(changes).any(axis=0)
+    if some.any():
+        out[some] = np.nanmedian(changes[:, some], axis=0)
+    return out
 
 
 def _apply(tree: Tree, metric: str, goal: float, lv: _Levers, new: np.ndarray, rows: list[int],
@@ -330,15 +367,20 @@ def _apply(tree: Tree, metric: str, goal: float, lv: _Levers, new: np.ndarray, r
 def _write(tree: Tree, metric: str, goal: float, lv: _Levers, new: np.ndarray, rows: list[int],
            period: Any) -> None:
     periods = tree.periods
+    arrays, _ = tree.arrays()
+    updates: dict[str, Any] = {}
     for j, m in enumerate(lv.ids):
         if not periods:
-            tree.set_target(m, float(new[0, j]))
-        elif period is not None:
-            tree.set_target(m, float(new[0, j]), period=period)
-        else:
-            tree.set_numbers("target", m, {periods[r]: float(new[i, j])
-                                           for i, r in enumerate(rows)})
+            updates[m] = float(new[0, j])
+            continue
+        column = arrays[lv.slots[j]][:, engine.TARGET].copy()  # the lever's plan, by period
+        column[rows] = new[:, j]
+        updates[m] = {label: float(x) for label, x in zip(periods, column.tolist())
+                      if math.isfinite(x)}
+    tree.load_numbers("target", updates)  # one rebuild, whatever the number of levers
     # a computed metric's own target, where it has one, is now the goal
+    if tree.get_target(metric) is None:
+        return
     for r in rows:
         label = periods[r] if periods else None
         if metric in tree.explicit_targets(label):

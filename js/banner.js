@@ -59,3 +59,27 @@ export function renderBanner(slot, ctx) {
     ]),
   );
 }
+
+/**
+ * A notice to read before trusting a result (a solve whose answer lies outside everything the
+ * lever has done): the banner slot when no error holds it, `data-role="notice"`, dismissable.
+ * @param {HTMLElement} slot
+ * @param {string} text
+ * @param {() => void} onDismiss
+ */
+export function renderNotice(slot, text, onDismiss) {
+  const dismiss = h("button", {
+    className: "kpt-btn kpt-banner-close",
+    text: "\u00d7",
+    attrs: { type: "button", "aria-label": "Dismiss", title: "Dismiss" },
+  });
+  dismiss.addEventListener("click", () => {
+    onDismiss();
+    slot.replaceChildren();
+  });
+  const attrs = { "data-role": "notice", role: "status" };
+  const msg = h("div", { className: "kpt-banner-msg" }, [
+    h("span", { className: "kpt-banner-text", text }),
+  ]);
+  slot.replaceChildren(h("div", { className: "kpt-notice kpt-banner", attrs }, [msg, dismiss]));
+}

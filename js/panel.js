@@ -158,10 +158,23 @@ function facts(m) {
     ["Cadence", m.cadence ?? ""],
     ["Lag", isNumber(m.lag_days) ? `${m.lag_days} d` : ""],
     ["Unit", m.unit ?? ""],
+    ["Bounds", boundsText(m)],
     ["Better", m.direction === "down" ? "lower" : m.direction === "up" ? "higher" : ""],
   ];
   const shown = items.filter(([, text]) => text);
   return shown.length ? section("About", [rows(shown)]) : null;
+}
+
+/**
+ * A metric's bounds as people read them: "0% to 100%", "at least 0", "at most 1", or "".
+ * @param {Metric} m
+ */
+export function boundsText(m) {
+  const lo = isNumber(m.min) ? formatNumber(m.min, m.unit, "full") : null;
+  const hi = isNumber(m.max) ? formatNumber(m.max, m.unit, "full") : null;
+  if (lo !== null && hi !== null) return `${lo} to ${hi}`;
+  if (lo !== null) return `at least ${lo}`;
+  return hi !== null ? `at most ${hi}` : "";
 }
 
 /** @param {string[]} list */

@@ -38,6 +38,8 @@
  * @property {number | null} lag_days
  * @property {string | null} description
  * @property {string[]} tags
+ * @property {number | null} [min]   the lowest number it can take (null: no bound)
+ * @property {number | null} [max]   the highest number it can take (null: no bound)
  * @property {boolean} context   shown only to connect the focus to the root (drawn muted)
  */
 
@@ -141,6 +143,7 @@
  * @property {number} revision
  * @property {ErrorInfo | null} [error]
  * @property {Numbers | null} [numbers]
+ * @property {string | null} [note]   a solve's answer to read before trusting it
  */
 
 // ---- the view's own shapes (not on the wire)

@@ -8,7 +8,7 @@ import { Card } from "./card.js";
 import { h, svg } from "./dom.js";
 import { Editor } from "./editor.js";
 import { CARD_H, CARD_W, layoutTree } from "./layout.js";
-import { renderBanner } from "./banner.js";
+import { renderBanner, renderNotice } from "./banner.js";
 import { drawEdges } from "./edges.js";
 import { renderPanel } from "./panel.js";
 import { fromStructure, mergeNumbers } from "./protocol.js";
@@ -101,6 +101,8 @@ class TreeView {
     this.error = null;
     /** @type {ErrorInfo | null} the error whose banner the person dismissed */
     this.dismissed = null;
+    /** @type {string | null} a solve's note, shown in the banner until the next request */
+    this.notice = null;
     /** Size the widget to the tree once the view has a width (a new tree). */
     this.sizePending = false;
     /** The height this view gave the widget; any other height was set by hand (resize). */
@@ -345,6 +347,16 @@ class TreeView {
     }
   }
 
+  /**
+   * A note that came with a successful answer (a solve beyond the lever's history), shown in
+   * the banner until dismissed or the next solve.
+   * @param {string | null} text
+   */
+  showNotice(text) {
+    this.notice = text || null;
+    this.renderBanner();
+  }
+
   redrawCards() {
     this.version++;
     this.syncCards();
@@ -470,6 +482,12 @@ class TreeView {
    * `data-role="error"`); any other failure lives only here and carries it.
    */
   renderBanner() {
+    if (this.notice && (!this.error || this.error === this.dismissed)) {
+      renderNotice(this.banner, this.notice, () => {
+        this.notice = null;
+      });
+      return;
+    }
     const err = this.error;
     const metric = err?.metric ? this.index.byId.get(err.metric) : undefined;
     renderBanner(this.banner, {
@@ -502,11 +520,16 @@ class TreeView {
       onSelect: (id) => this.select(id),
       onClose: () => this.select(""),
       onLever: (lever) => this.levers.set(metric.id, lever),
-      onSolve: (id, lever) =>
+      onSolve: (id, lever) => {
+        this.showNotice(null);
         this.requests.send("solve", { metric: id, lever }).then(
-          (answer) => this.answered(null, answer),
+          (answer) => {
+            this.answered(null, answer);
+            this.showNotice(answer?.ok ? (answer.note ?? null) : null);
+          },
           (err) => this.unanswered(null, err),
-        ),
+        );
+      },
     });
   }
 

@@ -4,6 +4,7 @@ read numbers, for the metrics the edit reaches."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import random
 from collections.abc import Collection
@@ -46,6 +47,14 @@ def with_guards(spec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return spec
 
 
+def with_bounds(spec: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A few metrics bounded (some numbers then lie outside, some edits are refused)."""
+    for metric in rng.sample(list(spec["metrics"]), min(len(spec["metrics"]), 4)):
+        lo = rng.choice([None, 0, -50])
+        spec["metrics"][metric].update(min=lo, max=rng.choice([None, 1, 1000]))
+    return spec
+
+
 def build(spec: dict[str, Any]) -> kt.KPITree:
     try:
         return kt.KPITree.from_dict(spec)
@@ -58,11 +67,18 @@ def some_tree(data: st.DataObject) -> kt.KPITree:
     if data.draw(st.booleans(), label="archetype"):
         return kt.archetype(data.draw(st.sampled_from(kt.archetypes()), label="name"))
     n, seed = data.draw(st.integers(2, 40), label="n"), data.draw(st.integers(0, 10**6))
-    return build(with_guards(make_spec(n, seed), random.Random(seed)))
+    rng = random.Random(seed)
+    return build(with_bounds(with_guards(make_spec(n, seed), rng), rng))
 
 
 def edit(tree: kt.KPITree, data: st.DataObject) -> None:
-    """One random change of numbers, as a person at the widget or a notebook would make it."""
+    """One random change of numbers, as a person at the widget or a notebook would make it
+    (a target outside a metric's bounds is refused and changes nothing)."""
+    with contextlib.suppress(kt.KPITreeError):
+        _edit(tree, data)
+
+
+def _edit(tree: kt.KPITree, data: st.DataObject) -> None:
     ids = list(tree.metrics)
     linked = [m for pair in guard_pairs(tree) for m in pair]
     pool = linked if linked and data.draw(st.booleans(), label="on a guard pair") else ids
@@ -134,7 +150,8 @@ def test_archetypes_stay_in_step_through_many_edits():
             if tree.metrics[metric].is_input and rng.random() < 0.5:
                 tree.set_value(metric, x)
             else:
-                tree.set_target(metric, x)
+                with contextlib.suppress(kt.KPITreeError):  # outside the metric's bounds
+                    tree.set_target(metric, x)
             assert check.findings == tree.check(), (name, metric, x)
 
 
@@ -159,7 +176,7 @@ def calls(monkeypatch) -> list[tuple[str, frozenset[str] | None]]:
     return seen
 
 
-NUMBER_RULES = {"target.missing", "target.gap", "conflict.guard"}
+NUMBER_RULES = {"target.missing", "target.gap", "conflict.guard", "bounds.outside"}
 
 
 def test_the_registry_says_which_rules_read_numbers():
@@ -206,7 +223,8 @@ def test_a_bulk_load_reruns_every_number_rule_over_the_whole_tree(calls):
     assert check.findings == tree.check()
 
 
-def test_a_scenario_edit_reruns_no_rule_unless_it_brings_new_periods(calls, revenue_tree):
+def test_a_scenario_edit_reruns_only_the_scenario_rules_unless_it_brings_new_periods(
+        calls, revenue_tree):
     revenue_tree.set_target("customers", 6000)  # a typed target its drivers do not reach
     check = IncrementalCheck(revenue_tree)
     answers = []
@@ -214,7 +232,8 @@ def test_a_scenario_edit_reruns_no_rule_unless_it_brings_new_periods(calls, reve
     calls.clear()
     revenue_tree.scenario("upside", {"arpc": 140})  # the plan and the actuals stay as they are
     revenue_tree.set_scenario_target("upside", "signup_rate", 0.04)
-    assert calls == [] and answers == [set(), set()]
+    # only the rule that reads scenarios (a scenario's target outside its bounds) re-runs
+    assert calls == [("bounds.outside", None)] * 2 and answers == [set(), set()]
     assert check.findings == revenue_tree.check()
     (gap,) = check.by_metric()["customers"]
     assert " in 2026-03" not in gap.message

@@ -26,11 +26,12 @@ SOUND: dict[str, Any] = {
                           formula="new_customers * acv"),
         "new_customers": _m("New customers", "VP Sales", "monthly", 45,
                             formula="leads * lead_to_opp_rate * win_rate"),
-        "leads": _m("Qualified leads", "Demand Gen Manager", value=1000, target=1000),
+        "leads": _m("Qualified leads", "Demand Gen Manager", value=1000, target=1000,
+                    min=0),
         "lead_to_opp_rate": _m("Lead-to-opportunity rate", "SDR Manager", unit="percent",
                                value=0.3, target=0.3),
         "win_rate": _m("Win rate", "AE Manager", lag=30, unit="percent", value=0.2,
-                       target=0.2),
+                       target=0.2, min=0, max=1),
         "acv": _m("Average contract value", "Head of Pricing", "monthly", 60,
                   unit="currency", value=50000, target=50000),
         "renewal_revenue": _m("Renewal revenue", "VP Customer Success", "monthly", 90,
@@ -257,6 +258,7 @@ BREAKS: dict[str, tuple[Callable[[Spec], None], str | None]] = {
     "leaf.activity": (_activity_high, "demos_done"),
     "cadence.missing": (_drop("acv", "cadence"), "acv"),
     "lag.missing": (_drop("acv", "lag_days"), "acv"),
+    "bounds.outside": (_set("win_rate", target=1.2), "win_rate"),
     "conflict.guard": (_guard_conflict, "cac"),
     "conflict.unknown_guard": (_unknown_guard, "cac"),
     "conflict.unpaired_guard": (_unpaired_guard, "cac"),
@@ -482,3 +484,58 @@ def test_okr_findings_name_the_key_result():
     assert "'10 press mentions'" in messages[0]
     assert "did you mean 'gross_retention'?" in messages[1]
     assert "points at no metric" in messages[2]
+
+
+# ------------------------------------------------------------------ bounds
+
+
+def test_a_target_outside_its_bounds_is_an_error_a_value_a_warning():
+    spec = sound_spec()
+    spec["metrics"]["win_rate"].update(value=1.5, target=1.2)
+    found = {f.message.split("'s ")[1].split(" ")[0]: f for f in rules(spec)["bounds.outside"]}
+    assert found["target"].severity == "error"
+    assert "120% is above its max of 100%" in found["target"].message
+    assert found["value"].severity == "warning"
+    assert "150% is above its max of 100%" in found["value"].message
+    assert "check the data" in found["value"].message
+
+
+def test_an_implied_target_outside_its_bounds_is_flagged_on_the_computed_metric():
+    spec = sound_spec()
+    spec["metrics"]["new_customers"]["min"] = 0
+    spec["metrics"]["lead_to_opp_rate"]["target"] = -0.3  # a typo in the plan
+    hits = rules(spec)["bounds.outside"]
+    assert [f.metric for f in hits] == ["new_customers"]
+    assert "implied target −60 is below its min of 0" in hits[0].message
+    assert "drivers' targets" in hits[0].message
+
+
+def test_bounds_findings_name_the_period_and_the_scenario():
+    spec = sound_spec()
+    spec["metrics"]["leads"].update(value={"2026-01": 900, "2026-02": -5, "2026-03": -40},
+                                    target={"2026-01": 1000, "2026-02": 1000, "2026-03": 1000})
+    spec["scenarios"] = {"upside": {"win_rate": 1.1}}
+    hits = rules(spec)["bounds.outside"]
+    messages = {f.metric: [] for f in hits}
+    for f in hits:
+        messages[f.metric].append(f.message)
+    assert any("in 2 periods (furthest in 2026-03)" in m for m in messages["leads"])
+    assert any("target in scenario 'upside' 110%" in m for m in messages["win_rate"])
+
+
+def test_a_typed_target_on_a_computed_metric_outside_its_bounds_is_flagged():
+    spec = sound_spec()
+    spec["metrics"]["new_customers"].update(min=0, target=-10)
+    hits = rules(spec)["bounds.outside"]
+    assert any("typed target −10 is below its min of 0" in f.message for f in hits)
+
+
+def test_the_incremental_check_follows_bounds_as_numbers_change():
+    tree = kt.KPITree.from_dict(sound_spec())
+    check = kt.health.IncrementalCheck(tree)
+    assert not [f for f in check.findings if f.rule == "bounds.outside"]
+    tree.on_change(check.update)
+    tree.set_value("win_rate", 1.4)
+    assert [f.metric for f in check.findings if f.rule == "bounds.outside"] == ["win_rate"]
+    tree.set_value("win_rate", 0.3)
+    assert not [f for f in check.findings if f.rule == "bounds.outside"]

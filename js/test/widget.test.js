@@ -595,6 +595,34 @@ describe("selection and panel", () => {
     expect(model.requests()).toEqual([{ type: "solve", metric: "customers", lever: "signup_rate" }]);
   });
 
+  it("shows a metric's bounds in the panel", () => {
+    const data = revenueTree();
+    data.metrics = data.metrics.map((m) =>
+      m.id === "signup_rate" ? { ...m, unit: "percent", min: 0, max: 1 } : m,
+    );
+    mount(data, { selected: "signup_rate" });
+    expect($(".kpt-panel").textContent).toContain("Bounds0% to 100%");
+    model.set("selected", "arpc"); // no bounds: no row
+    expect($(".kpt-panel").textContent).not.toContain("Bounds");
+  });
+
+  it("shows a solve's note in the banner until the next solve", async () => {
+    mount(revenueTree(), { selected: "customers" });
+    const solve = () => click(/** @type {HTMLElement} */ ($(".kpt-panel .kpt-solve")));
+    solve();
+    const note = "signup_rate's target 9% lies outside everything it has done (its values: 2% to 3%)";
+    model.answer("solve", { ok: true, revision: 2, error: null, note });
+    await Promise.resolve();
+    const banner = $('[data-role="notice"]');
+    expect(banner?.textContent).toContain(note);
+    expect($('[data-role="error"]')).toBeNull();
+    solve();
+    expect($('[data-role="notice"]')).toBeNull(); // cleared when the next solve is sent
+    model.answer("solve", { ok: true, revision: 3, error: null });
+    await Promise.resolve();
+    expect($('[data-role="notice"]')).toBeNull();
+  });
+
   it("lists findings with their severity", () => {
     mount(revenueTree(), { selected: "signup_rate" });
     const finding = /** @type {HTMLElement} */ ($(".kpt-finding"));

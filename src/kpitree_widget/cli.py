@@ -3,7 +3,7 @@
 Exit codes (see ``docs/cli.md``):
 
 - 0: done (``check``: no errors; with ``--strict``, no warnings either)
-- 1: ``check`` found errors (or warnings, with ``--strict``)
+- 1: ``check`` found errors (or warnings, with ``--strict``); ``diff``: the trees differ
 - 2: usage error, or bad input: unknown command or archetype, wrong file type, a missing or
   malformed tree file, an output file that exists (``new`` without ``--force``)
 - 3: Graphviz's ``dot`` program is missing (``render`` to ``.svg``, ``.png``, ``.pdf``)
@@ -64,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="kpitree",
         description="KPI trees from the shell: make one from an archetype, draw it, check it "
                     "against the KPI-tree rules (in CI too) and roll its numbers up.",
-        epilog="Exit codes: 0 done; 1 'check' found errors (or warnings with --strict); "
+        epilog="Exit codes: 0 done; 1 'check' found errors (or warnings with --strict), "
+               "'diff' found differences; "
                "2 usage error or bad input (missing or malformed file, unknown archetype, "
                "wrong suffix); 3 Graphviz's 'dot' program is missing; 4 the command "
                "itself failed.")
@@ -104,11 +105,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="lint a tree against the KPI-tree rules (for CI)",
                            description="Run the health check. Exit 1 when it finds errors "
-                                       "(with --strict, warnings too), 0 otherwise.")
-    check.add_argument("tree", metavar="TREE", help="tree file (.yaml, .yml, .json)")
+                                       "(with --strict, warnings too), 0 otherwise. With "
+                                       "several files (as a pre-commit hook passes them), "
+                                       "each is checked; the exit code is the worst.")
+    check.add_argument("tree", metavar="TREE", nargs="+",
+                       help="tree file(s) (.yaml, .yml, .json)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="text for people (default), json for tools")
+
+    diff = sub.add_parser("diff", help="what changed between two tree files (exit 1 if any)",
+                          description="List the differences between two tree files in words: "
+                                      "metrics added, removed or renamed, formulas, owners "
+                                      "and other fields, values and targets per period, "
+                                      "hypotheses, scenarios. Exit 0 when both hold the same "
+                                      "tree, 1 when they differ (as diff does).")
+    diff.add_argument("old", metavar="OLD", help="tree file (.yaml, .yml, .json)")
+    diff.add_argument("new", metavar="NEW", help="tree file (.yaml, .yml, .json)")
+    diff.add_argument("--format", choices=("text", "json"), default="text",
+                      help="text for people (default), json for tools")
 
     rollup = sub.add_parser("rollup", help="the tree's numbers as a table",
                             description="Roll the numbers up and print one row per metric.")
@@ -143,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors: argparse has printed them
         return exc.code if isinstance(exc.code, int) else (OK if exc.code is None else USAGE)
-    commands = {"new": cmd_new, "render": cmd_render, "check": cmd_check, "rollup": cmd_rollup,
+    commands = {"new": cmd_new, "render": cmd_render, "check": cmd_check, "diff": cmd_diff,
+                "rollup": cmd_rollup,
                 "archetypes": cmd_archetypes, "schema": cmd_schema}
     try:
         if args.command == "demo":
@@ -279,30 +295,72 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """``kpitree check TREE``: exit 1 on errors (``--strict``: on warnings too)."""
-    from .plaintext import json_text, visible_line
+    """``kpitree check TREE...``: exit 1 on errors (``--strict``: on warnings too); with
+    several files, each is checked and the worst exit code is returned (2 when one of them
+    cannot be read)."""
+    from .errors import KPITreeError
+    from .plaintext import json_text
 
-    findings = _load(args.tree).check()
+    if len(args.tree) == 1:
+        code, report = _check_one(args.tree[0], args.strict, args.format)
+        if report is not None:
+            print(json_text(report))
+        return code
+    codes, reports = [], []
+    for path in args.tree:
+        try:
+            code, report = _check_one(path, args.strict, args.format)
+        except (KPITreeError, UsageError) as exc:
+            message = str(exc).removeprefix(f"{Path(path).name}: ")
+            message = message if message.startswith(path) else f"{path}: {message}"
+            _fail(message)
+            code, report = USAGE, {"tree": path, "ok": False, "error": message}
+        codes.append(code)
+        reports.append(report)
+    if args.format == "json":
+        print(json_text(reports))
+    return USAGE if USAGE in codes else max(codes)
+
+
+def _check_one(path: str, strict: bool, fmt: str) -> tuple[int, dict[str, Any] | None]:
+    """Check one file: print its findings (text) or return its report (json)."""
+    from .plaintext import visible_line
+
+    findings = _load(path).check()
     severities = [f.severity for f in findings]
     errors, warnings = severities.count("error"), severities.count("warning")
-    failed = errors > 0 or (args.strict and warnings > 0)
-    if args.format == "json":
+    failed = errors > 0 or (strict and warnings > 0)
+    if fmt == "json":
         rows = [{"rule": f.rule, "severity": f.severity, "metric": f.metric,
                  "message": f.message} for f in findings]
-        print(json_text({"tree": args.tree, "ok": not failed, "errors": errors,
-                         "warnings": warnings, "findings": rows}))
-        return FINDINGS if failed else OK
+        return (FINDINGS if failed else OK), {"tree": path, "ok": not failed, "errors": errors,
+                                               "warnings": warnings, "findings": rows}
     for f in findings:
         _say(f"{f.severity:<8} {f.rule:<24} {visible_line(f.metric or '(tree)')}: "
              f"{visible_line(f.message)}")
     others = len(findings) - errors - warnings
-    summary = (f"{args.tree}: {errors} error{'s' * (errors != 1)}, "
+    summary = (f"{path}: {errors} error{'s' * (errors != 1)}, "
                f"{warnings} warning{'s' * (warnings != 1)}"
                + (f", {others} note{'s' * (others != 1)}" if others else ""))
     verdict = "FAIL" if failed else "OK"
-    _say(f"{summary}: {verdict}" + (" (--strict: warnings fail)" if args.strict and failed
+    _say(f"{summary}: {verdict}" + (" (--strict: warnings fail)" if strict and failed
                                      and not errors else ""))
-    return FINDINGS if failed else OK
+    return (FINDINGS if failed else OK), None
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``kpitree diff OLD NEW``: the changes in words; exit 1 when there are any."""
+    from .plaintext import json_text, visible_line
+    from .treediff import diff_trees
+
+    changes = diff_trees(_load(args.old), _load(args.new))
+    if args.format == "json":
+        print(json_text({"old": args.old, "new": args.new, "same": not changes,
+                         "changes": [c.as_dict() for c in changes]}))
+    else:
+        for change in changes:
+            _say(visible_line(change.text))
+    return FINDINGS if changes else OK
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from .args import file_path
 from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
 from .periods import Numbers, period_key
+from .sourcefile import SourceFile
 from .tree import DEFAULT_TOLERANCE, Tree, TreeT
 
 if TYPE_CHECKING:
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 20_000_000
 MAX_NESTING = 50  # a tree file needs about five levels; deeper is refused with its path
-METRIC_FIELDS = ("name", "formula", "unit", "direction", "owner", "team", "cadence", "lag_days",
-                 "kind", "guards", "aggregation", "description", "tags", "value", "target")
+METRIC_FIELDS = ("name", "formula", "unit", "min", "max", "direction", "owner", "team",
+                 "cadence", "lag_days", "kind", "guards", "aggregation", "description", "tags",
+                 "value", "target")
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -247,8 +249,8 @@ def _metric_dict(tree: Tree, metric: Metric) -> dict[str, Any]:
             continue
         if field == "tags":
             value = list(value) or None
-        if field == "lag_days" and isinstance(value, float) and value.is_integer():
-            value = int(value)
+        if field in ("lag_days", "min", "max") and isinstance(value, float):
+            value = _scalar(value)
         if value is not None:
             out[field] = value
     return out
@@ -276,7 +278,8 @@ def load(path: str | Path) -> Tree: ...
 @overload
 def load(path: str | Path, cls: type[TreeT]) -> TreeT: ...
 def load(path: str | Path, cls: type[Tree] = Tree) -> Tree:
-    """Load a tree from ``.yaml``, ``.yml`` or ``.json``.
+    """Load a tree from ``.yaml``, ``.yml`` or ``.json``; the tree remembers the file and its
+    text (``tree.path``) so that saving it back patches only what changed.
 
     >>> tree = load("tree.yaml")  # doctest: +SKIP
     """
@@ -292,9 +295,11 @@ def load(path: str | Path, cls: type[Tree] = Tree) -> Tree:
         raise KPITreeError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
         data = loads(text, fmt)
-        return tree_from_dict(data, cls=cls)
+        tree = tree_from_dict(data, cls=cls)
     except KPITreeError as exc:
         raise KPITreeError(f"{path.name}: {exc}") from None
+    tree._source_file = SourceFile(path.absolute(), fmt, text)
+    return tree
 
 
 def _read_limited(path: Path) -> bytes:
@@ -556,7 +561,12 @@ def _dumper_class() -> type[yaml.SafeDumper]:
 def dumps(tree: Tree, fmt: str = "yaml") -> str:
     """The tree as YAML or JSON text (what :func:`save` writes); what :func:`load` would
     refuse (text that is not valid Unicode, say) is refused here too, with its path."""
-    data = tree_to_dict(tree)
+    return dumps_spec(tree_to_dict(tree), fmt)
+
+
+def dumps_spec(data: Mapping[str, Any], fmt: str = "yaml") -> str:
+    """A tree's mapping (:func:`tree_to_dict`) as canonical YAML or JSON text; what
+    :func:`load` would refuse is refused here too, with its path."""
     _plain(data)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

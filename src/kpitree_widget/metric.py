@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from .errors import KPITreeError
 from .formula import FUNCTIONS, Formula, parse
+from .numbers import format_number
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")  # matched whole (fullmatch): no "a\n"
 UNITS = ("currency", "percent", "count", "days", "ratio")
@@ -57,6 +58,8 @@ class Metric:
     aggregation: str | None = None
     description: str | None = None
     tags: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
     parsed: Formula | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -79,6 +82,68 @@ class Metric:
                                    f"got {self.lag_days!r}")
             object.__setattr__(self, "lag_days", float(self.lag_days))  # as a file reads it
         object.__setattr__(self, "tags", tuple(self.tags))
+        self._check_bounds(where)
+
+    def _check_bounds(self, where: str) -> None:
+        """``min`` and ``max`` are finite numbers (or None) with ``min <= max``."""
+        for attr in ("min", "max"):
+            bound = getattr(self, attr)
+            if bound is None:
+                continue
+            if (isinstance(bound, bool) or not isinstance(bound, (int, float))
+                    or not math.isfinite(bound)):
+                raise KPITreeError(f"{where}.{attr}: expected a finite number, got {bound!r}",
+                                   metric=self.id, field=attr)
+            object.__setattr__(self, attr, float(bound))  # as a file reads it
+        lo, hi = self.min, self.max
+        if lo is not None and hi is not None and lo > hi:
+            raise KPITreeError(f"{where}.min: {lo:g} is above max ({hi:g}); the bounds need "
+                               "min <= max", metric=self.id, field="min")
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(min, max)``, with ``-inf`` / ``inf`` for a side without a bound.
+
+        >>> Metric("win_rate", unit="percent", min=0, max=1).bounds
+        (0.0, 1.0)
+        >>> Metric("customers", min=0).bounds
+        (0.0, inf)
+        """
+        return (-math.inf if self.min is None else float(self.min),
+                math.inf if self.max is None else float(self.max))
+
+    @property
+    def has_bounds(self) -> bool:
+        """True when the metric declares ``min`` or ``max``."""
+        return self.min is not None or self.max is not None
+
+    def outside_bounds(self, x: float) -> str | None:
+        """How ``x`` breaks the bounds, in words (``"above its max of 100%"``), or None when it
+        lies within them (NaN, a missing number, is never outside).
+
+        >>> Metric("win_rate", unit="percent", min=0, max=1).outside_bounds(1.5)
+        'above its max of 100%'
+        """
+        if self.min is not None and x < self.min:
+            return f"below its min of {format_number(self.min, self.unit)}"
+        if self.max is not None and x > self.max:
+            return f"above its max of {format_number(self.max, self.unit)}"
+        return None
+
+    def bounds_text(self) -> str:
+        """The bounds as people read them: ``0% to 100%``, ``at least 0``, ``at most 1``, or
+        ``""`` for none.
+
+        >>> Metric("customers", unit="count", min=0).bounds_text()
+        'at least 0'
+        """
+        lo = None if self.min is None else format_number(self.min, self.unit)
+        hi = None if self.max is None else format_number(self.max, self.unit)
+        if lo is not None and hi is not None:
+            return f"{lo} to {hi}"
+        if lo is not None:
+            return f"at least {lo}"
+        return f"at most {hi}" if hi is not None else ""
 
     @property
     def is_input(self) -> bool:

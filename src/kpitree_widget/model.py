@@ -68,11 +68,26 @@ class KPITree(Tree):
         return tree_to_dict(self)
 
     @checked
-    def save(self, path: str | Path) -> None:
-        """Write the tree to ``.yaml``/``.yml`` or ``.json``: stable output, small git diffs."""
-        from .io import save
+    def save(self, path: str | Path | None = None, *, force: bool = False) -> Path:
+        """Write the tree to ``.yaml``/``.yml`` or ``.json``; without ``path``, back to the
+        file it was loaded from (:attr:`path`). Returns the path written, which becomes
+        ``tree.path`` (as "save as" does in an editor).
 
-        save(self, path)
+        A tree loaded from a file is written as a patch of that file's text: comments, key
+        order, quoting and number spelling stay as people wrote them wherever nothing
+        changed, so one new target is a one-line diff. A tree built in code is written in the
+        canonical order (metrics in outline order, fixed field order). If the file was changed
+        on disk since it was loaded, nothing is written and a ``KPITreeError`` says so;
+        ``force=True`` overwrites it. See ``docs/file-format.md``.
+
+        >>> tree = kt.load("plan.yaml")      # doctest: +SKIP
+        >>> tree.set_target("arpc", 130)     # doctest: +SKIP
+        >>> tree.save()                      # doctest: +SKIP
+        PosixPath('/home/me/plan.yaml')
+        """
+        from .roundtrip import save
+
+        return save(self, path, force=force)
 
     # ------------------------------------------------------------------ analysis
 
@@ -323,7 +338,9 @@ class KPITree(Tree):
 
 @checked
 def load(path: str | Path) -> KPITree:
-    """Load a tree from a ``.yaml``, ``.yml`` or ``.json`` file."""
+    """Load a tree from a ``.yaml``, ``.yml`` or ``.json`` file; ``tree.save()`` writes it
+    back (see :meth:`KPITree.save`)."""
+    from . import roundtrip  # noqa: F401 - what saving needs is loaded now, not on a full disk
     from .io import load as _load
 
     return _load(path, cls=KPITree)

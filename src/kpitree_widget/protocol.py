@@ -74,6 +74,8 @@ class MetricStructure(_Model):
     lag_days: float | None = Field(description="how late its numbers arrive")
     description: str | None = Field(description="free text")
     tags: list[str] = Field(description="free labels")
+    min: float | None = Field(None, description="the lowest number it can take, null: none")
+    max: float | None = Field(None, description="the highest number it can take, null: none")
     context: bool = Field(description="shown only to connect the focus to the root")
 
 
@@ -188,6 +190,8 @@ class Answer(_Model):
     error: ErrorInfo | None = Field(None, description="why it failed, null on success")
     numbers: Numbers | None = Field(None, description="a snapshot request's answer: every "
                                                       "metric's numbers, null if up to date")
+    note: str | None = Field(None, description="a solve's answer to read before trusting it "
+                             "(the lever's target lies outside everything it has done), or null")
 
 
 REQUESTS: dict[str, type[_Model]] = {"edit": EditRequest, "solve": SolveRequest,

@@ -31,6 +31,12 @@ class MetricSpec(_Strict):
     unit: str | None = Field(
         None, description="currency, percent (a fraction: 0.12 is 12%), count, days, ratio, "
         "or free text.")
+    min: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = Field(
+        None, description="The lowest number the metric can take (0 for a count or a rate); "
+        "a solve never sets a target below it. In the metric's unit: a percent as a fraction.")
+    max: Annotated[float, Field(strict=True, allow_inf_nan=False)] | None = Field(
+        None, description="The highest number the metric can take (1 for a rate or share: "
+        "100%); a solve never sets a target above it.")
     direction: Literal["up", "down"] | None = Field(
         None, description="up: higher is better (default); down: lower is better.")
     owner: str | None = Field(None, description="One person or role.")

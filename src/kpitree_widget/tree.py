@@ -28,10 +28,13 @@ from . import engine
 from .args import checked
 from .errors import KPITreeError, did_you_mean
 from .metric import Hypothesis, Metric, check_id
-from .numbers import check_number
+from .numbers import check_number, format_number
 from .periods import Numbers, order_periods, period_key, period_numbers, with_period
+from .sourcefile import SourceFile
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
 Listener = Callable[[dict[str, Any]], None]
@@ -230,6 +233,18 @@ class Tree:
         self._periods_by_time = len(ordered) < 2 or order_periods(ordered[::-1]) == ordered
         return ordered
 
+    # ------------------------------------------------------------------ its file
+
+    #: the file the tree was loaded from or last saved to (``io.load``, ``roundtrip.save``);
+    #: one attribute, copied by :meth:`copy`, to be kept when the tree's state is rebuilt
+    _source_file: SourceFile | None = None
+
+    @property
+    def path(self) -> Path | None:
+        """The file this tree was loaded from or last saved to (an absolute path), or
+        ``None`` for a tree built in code; ``save()`` without a path writes there."""
+        return None if self._source_file is None else self._source_file.path
+
     # ------------------------------------------------------------------ copies
 
     def copy(self: TreeT) -> TreeT:
@@ -340,9 +355,13 @@ class Tree:
 
         On an input it is the plan that rolls up. On a computed metric it is kept as an
         explicit target beside what the children imply (``rollup()`` shows both; ``solve``
-        closes the gap). ``None`` removes the target.
+        closes the gap). ``None`` removes the target. A target outside the metric's bounds
+        (``min`` / ``max``) is refused: a plan of a 150% conversion rate cannot be met.
         """
         self.require(metric_id, "target")
+        if x is not None:
+            self.check_bounds(metric_id, check_number(x, f"metrics.{metric_id}.target"),
+                              period=None if period is None else period_key(period))
         self._set(self._targets, "target", metric_id, x, period)
 
     def _set(self, store: dict[str, Numbers], field: str, metric_id: str, x: Any,
@@ -387,6 +406,8 @@ class Tree:
         >>> tree.rollup(scenario="upside")                   # doctest: +SKIP
         """
         checked = self._check_scenario(name, overrides)
+        for metric_id, numbers in checked.items():
+            self.check_bounds(metric_id, numbers, where=f"scenarios.{name}.{metric_id}")
         self._scenarios[name] = checked
         self._periods = self._collect_periods()
         self._arrays = None
@@ -410,6 +431,9 @@ class Tree:
                                "overrides the targets of inputs only (set a target on a "
                                "computed metric in the plan)")
         number = None if x is None else check_number(x, where)
+        if number is not None:
+            self.check_bounds(metric_id, number, where=where,
+                              period=None if period is None else period_key(period))
         overrides = copy.deepcopy(self._scenarios[name])
         if period is None:
             if number is None:
@@ -440,6 +464,35 @@ class Tree:
         self._arrays = None
         self._notify("scenario", None)
 
+    @checked
+    def check_bounds(self, metric_id: str, numbers: Any, *, where: str | None = None,
+                     period: str | None = None) -> None:
+        """Refuse a target (a number, or a mapping of period to number) outside the metric's
+        bounds with a :class:`KPITreeError` naming the metric, the field and the period.
+
+        Edits of targets call it (``set_target``, ``set_numbers``, scenarios, ``solve``);
+        numbers read from a file or loaded as data are kept as they are and the health check
+        flags those outside the bounds (``bounds.outside``).
+
+        >>> tree.check_bounds("signup_rate", 1.5)  # doctest: +SKIP
+        Traceback (most recent call last):
+        KPITreeError: metrics.signup_rate.target: 150% is above its max of 100% ...
+        """
+        metric = self.require(metric_id, "target")
+        where = where or f"metrics.{metric_id}.target"
+        if numbers is None or not metric.has_bounds:
+            return
+        numbers = check_numbers(numbers, where)
+        items = numbers.items() if isinstance(numbers, dict) else [(period, numbers)]
+        for label, x in items:
+            broken = metric.outside_bounds(x)
+            if broken:
+                at = f" in {label}" if label else ""
+                raise KPITreeError(
+                    f"{where}: {format_number(x, metric.unit)}{at} is {broken} (its bounds: "
+                    f"{metric.bounds_text()}); choose a target within them, or change the "
+                    "bounds if they are wrong", metric=metric_id, field="target", period=label)
+
     # ------------------------------------------------------------------ listeners
 
     @checked
@@ -462,9 +515,11 @@ class Tree:
         period to number, e.g. a target for every period at once) in one change."""
         self.require_input(metric_id, layer)
         store = self._values if layer == "value" else self._targets
-        self._replace(store, layer, metric_id,
-                      None if numbers is None else check_numbers(numbers,
-                                                                  f"metrics.{metric_id}.{layer}"))
+        checked = None if numbers is None else check_numbers(numbers,
+                                                             f"metrics.{metric_id}.{layer}")
+        if layer != "value":
+            self.check_bounds(metric_id, checked)
+        self._replace(store, layer, metric_id, checked)
 
     @checked
     def load_numbers(self, layer: str, updates: Mapping[str, Numbers],

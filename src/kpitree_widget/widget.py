@@ -304,12 +304,13 @@ class TreeWidget(anywidget.AnyWidget):
         if isinstance(request, protocol.SnapshotRequest):
             return self._snapshot_answer(request)
         error = {}
+        note = None
         with self._batch():
             try:
                 if isinstance(request, protocol.EditRequest):
                     self._edit(request)
                 elif isinstance(request, protocol.SolveRequest):
-                    self._solve(request)
+                    note = getattr(self._solve(request), "note", None) or None
             except KPITreeError as exc:
                 error = _error_info(exc, raw)
             except Exception as exc:
@@ -318,7 +319,10 @@ class TreeWidget(anywidget.AnyWidget):
         with self.hold_sync():
             self._publish(self._take_events())
             self.error = error
-        return {"ok": not error, "revision": self._revision, "error": error or None}
+        answer = {"ok": not error, "revision": self._revision, "error": error or None}
+        if note and not error:
+            answer["note"] = note
+        return answer
 
     def _snapshot_answer(self, request: protocol.SnapshotRequest) -> dict[str, Any]:
         answer: dict[str, Any] = {"ok": True, "revision": self._revision, "error": None,
@@ -359,7 +363,7 @@ class TreeWidget(anywidget.AnyWidget):
                                period=label)
         self._tree.set_scenario_target(name, metric, number, period=label)
 
-    def _solve(self, request: protocol.SolveRequest) -> None:
+    def _solve(self, request: protocol.SolveRequest) -> Any:
         tree = self._tree
         metric, target = request.metric, request.target
         m = tree.require(metric, "solve")
@@ -381,7 +385,7 @@ class TreeWidget(anywidget.AnyWidget):
             goal = explicit
         from .analysis.solve import solve
 
-        solve(tree, metric, goal, lever=request.lever, period=label)
+        return solve(tree, metric, goal, lever=request.lever, period=label)
 
     # ------------------------------------------------------------------ model -> view
 
@@ -667,6 +671,8 @@ def static_rows(tree: Tree) -> list[dict[str, Any]]:
             "lag_days": _num(m.lag_days),
             "description": m.description,
             "tags": list(m.tags),
+            "min": m.min,
+            "max": m.max,
         })
     return rows
 

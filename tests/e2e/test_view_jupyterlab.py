@@ -238,8 +238,9 @@ def test_editing_keeps_the_scale_and_shows_errors_inside_the_card(page, lab):
     closed = geometry(view)
     assert closed["panel"] is None
     assert (closed["x"], closed["y"], closed["k"]) == (rejected["x"], rejected["y"], rejected["k"])
-    # a good edit clears both messages
-    type_edit(view, leaf, "7")
+    # a good edit (within the metric's bounds: 7% for a rate) clears both messages
+    percent = nb.py_json(f"tree.metrics[{leaf!r}].unit") == "percent"
+    type_edit(view, leaf, "7%" if percent else "7")
     view.locator('[data-role="error"]').first.wait_for(state="detached", timeout=10_000)
     assert not view.locator(".kpt-banner").count()
     assert not page.problems, page.problems

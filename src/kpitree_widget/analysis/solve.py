@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import engine
 from ..errors import KPITreeError
-from ..numbers import check_number
+from ..numbers import check_number, format_number
 from ._common import snapshot, varying_steps
 
 if TYPE_CHECKING:
@@ -68,17 +68,179 @@ def solve(tree: Tree, metric: str, target: float, lever: str, period: Any = None
         where = f" in {label}" if label else ""
         raise KPITreeError(f"solve: no value of {lever!r} gives {metric} = {goal:g}{where}: "
                            f"{_reason(tree, metric, lever, path, row, closest.get(row))}")
-    if not tree.periods:
-        tree.set_target(lever, float(solved[0]))
-        return float(solved[0])
-    if period is not None:
-        tree.set_target(lever, float(solved[0]), period=period)
-        return float(solved[0])
+    solved = _within_bounds(tree, metric, lever, goal, rows, solved)
+    history = lever_history(tree, lever)
+    if not tree.periods or period is not None:
+        x = float(solved[0])
+        tree.set_target(lever, x, period=period if tree.periods else None)
+        return Solved(x, metric=metric, lever=lever, goal=goal,
+                      period=tree.period_label(period) if tree.periods else None,
+                      history=history, unit=tree.metrics[lever].unit)
     import pandas as pd
 
     per_period = dict(zip(tree.periods, (float(x) for x in solved)))
     tree.set_numbers("target", lever, per_period)
-    return pd.Series(per_period, name=lever)
+    series = pd.Series(per_period, name=lever)
+    outside = [p for p, x in per_period.items() if _outside(x, history)]
+    series.attrs.update(history=history, outside_history=outside,
+                        note=_history_note(lever, tree.metrics[lever].unit, history, outside,
+                                           [per_period[p] for p in outside]))
+    return series
+
+
+class Solved(float):
+    """What :func:`solve` returns for one period: the lever's new target, a ``float`` in every
+    way (arithmetic, formatting and ``repr`` are the number's), that also says where the answer
+    lies against the lever's history.
+
+    - ``history``: the lowest and highest value the lever had over the tree's periods, or
+      ``None`` (a tree without periods, or a lever without values);
+    - ``outside_history``: the answer lies outside that range, a plan the lever has never
+      delivered; ``note`` says so in words (``""`` otherwise).
+
+    >>> x = Solved(0.45, metric="arr", lever="win_rate", goal=2e7, history=(0.18, 0.24),
+    ...            unit="percent")
+    >>> x * 100, x.outside_history
+    (45.0, True)
+    >>> x.note
+    "win_rate's target 45% lies outside everything it has done (its values: 18% to 24%)"
+    """
+
+    metric: str
+    lever: str
+    goal: float
+    period: str | None
+    history: tuple[float, float] | None
+    outside_history: bool
+    note: str
+
+    def __new__(cls, x: float, *, metric: str, lever: str, goal: float,
+                period: str | None = None, history: tuple[float, float] | None = None,
+                unit: str | None = None) -> Solved:
+        self = super().__new__(cls, x)
+        self.metric, self.lever, self.goal, self.period = metric, lever, goal, period
+        self.history = history
+        self.outside_history = _outside(x, history)
+        self.note = _history_note(lever, unit, history, [period] if self.outside_history else [],
+                                  [x])
+        return self
+
+    __repr__ = float.__repr__
+    __str__ = float.__repr__
+
+    def __reduce__(self) -> Any:  # pickles (and copies) as the plain number it is
+        return (float, (float(self),))
+
+
+def lever_history(tree: Tree, lever: str) -> tuple[float, float] | None:
+    """The lowest and highest value ``lever`` had over the tree's periods (its actuals), or
+    ``None`` for a tree without periods or a lever without values.
+
+    >>> lever_history(tree, "win_rate")  # doctest: +SKIP
+    (0.18, 0.24)
+    """
+    if not tree.periods:
+        return None
+    arrays, index = tree.arrays()
+    values = arrays[index[lever]][:, engine.VALUE]
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return None
+    return float(values.min()), float(values.max())
+
+
+def _outside(x: float, history: tuple[float, float] | None) -> bool:
+    if history is None:
+        return False
+    lo, hi = history
+    slack = TOLERANCE * max(abs(lo), abs(hi), 1.0)
+    return bool(x < lo - slack or x > hi + slack)
+
+
+def _history_note(lever: str, unit: str | None, history: tuple[float, float] | None,
+                  outside: list[Any], xs: list[float]) -> str:
+    if history is None or not outside:
+        return ""
+    lo, hi = (format_number(v, unit) for v in history)
+    span = f"its values: {lo} to {hi}" if lo != hi else f"its value: {lo}"
+    if len(outside) == 1:
+        where = f" in {outside[0]}" if outside[0] is not None and len(xs) == 1 else ""
+        return (f"{lever}'s target {format_number(xs[0], unit)}{where} lies outside everything "
+                f"it has done ({span})")
+    far = max(xs, key=lambda x: max(history[0] - x, x - history[1]))
+    return (f"{lever}'s target lies outside everything it has done ({span}) in "
+            f"{len(outside)} periods (furthest: {format_number(far, unit)})")
+
+
+def _within_bounds(tree: Tree, metric: str, lever: str, goal: float, rows: list[int],
+                   solved: np.ndarray) -> np.ndarray:
+    """``solved`` where each answer lies within the lever's bounds; an answer outside them is
+    searched for again within them (a formula that is not monotonic can meet the goal twice),
+    and when none is found a :class:`KPITreeError` says which bound stops it and what the metric
+    can reach with the lever within its bounds."""
+    m = tree.metrics[lever]
+    lo, hi = m.bounds
+    out = (solved < lo) | (solved > hi)
+    if not out.any():
+        return solved
+    todo = [rows[i] for i in np.flatnonzero(out)]
+    found, _ = _root_find(tree, metric, lever, goal, todo, bounds=(lo, hi))
+    first, solved = solved, solved.copy()
+    solved[out] = found
+    ok = _reaches(tree, metric, lever, solved, rows, goal) & (solved >= lo) & (solved <= hi)
+    if ok.all():
+        return solved
+    i = int(np.argmin(ok))
+    row, needed = rows[i], float(first[i])
+    label = tree.periods[row] if tree.periods else None
+    where = f" in {label}" if label else ""
+    unit, goal_unit = m.unit, tree.metrics[metric].unit
+    reach = _reach(tree, metric, lever, row, (lo, hi))
+    broken = m.outside_bounds(needed) or f"outside its bounds ({m.bounds_text()})"
+    raise KPITreeError(
+        f"solve: {metric} = {format_number(goal, goal_unit)}{where} needs {lever} = "
+        f"{format_number(needed, unit)}, {broken}; with {lever} within its bounds "
+        f"({m.bounds_text()}) {metric} can reach {reach}. Nothing was changed: choose a goal in "
+        "that range, another lever, or change the bounds if they are wrong",
+        metric=metric, field="target", period=label)
+
+
+def _reach(tree: Tree, metric: str, lever: str, row: int, bounds: tuple[float, float]) -> str:
+    """The range ``metric``'s target spans in ``row`` as the lever moves within ``bounds``, in
+    words (sampled densely, finite ends included; growing toward an open end: "or more")."""
+    lo, hi = bounds
+    _, index = tree.arrays()
+    plan = tree.compiled_plan
+    steps = varying_steps(tree, {lever})
+    base = snapshot(tree, engine.TARGET, row)
+    x0 = float(base[index[lever]])
+    x0 = min(max(x0 if math.isfinite(x0) else 0.0, lo), hi)
+    scale = max(abs(x0), 1.0)
+    powers = np.array([2.0**k for k in range(-20, 64)])
+    left = np.linspace(lo, x0, 257) if math.isfinite(lo) else x0 - scale * powers[::-1]
+    right = np.linspace(x0, hi, 257) if math.isfinite(hi) else x0 + scale * powers
+    xs = np.concatenate([left, right])
+    values = list(base)
+    values[index[lever]] = xs
+    engine.evaluate(plan, values, steps, shape=xs.shape)
+    ys = np.broadcast_to(np.asarray(values[index[metric]], dtype=float), xs.shape)
+    finite = np.isfinite(ys)
+    unit = tree.metrics[metric].unit
+    if not finite.any():
+        return "no finite number"
+    low, high = float(ys[finite].min()), float(ys[finite].max())
+    i_low = int(np.flatnonzero(finite)[np.argmin(ys[finite])])
+    i_high = int(np.flatnonzero(finite)[np.argmax(ys[finite])])
+    ends = {0: not math.isfinite(lo), len(xs) - 1: not math.isfinite(hi)}
+    low_open, high_open = ends.get(i_low, False), ends.get(i_high, False)
+    low_text, high_text = format_number(low, unit), format_number(high, unit)
+    if low_open and high_open:
+        return "any number"
+    if high_open:
+        return f"{low_text} or more"
+    if low_open:
+        return f"{high_text} or less"
+    return f"only {low_text}" if low_text == high_text else f"{low_text} to {high_text}"
 
 
 def _single_path(tree: Tree, top: str, lever: str) -> list[str] | None:
@@ -147,8 +309,9 @@ def _reaches(tree: Tree, metric: str, lever: str, xs: np.ndarray, rows: list[int
     return ok & np.isfinite(got) & (np.abs(got - goal) <= TOLERANCE * scale)
 
 
-def _root_find(tree: Tree, metric: str, lever: str, goal: float,
-               rows: list[int]) -> tuple[np.ndarray, list[tuple[float, float] | None]]:
+def _root_find(tree: Tree, metric: str, lever: str, goal: float, rows: list[int],
+               bounds: tuple[float, float] = (-math.inf, math.inf),
+               ) -> tuple[np.ndarray, list[tuple[float, float] | None]]:
     """Per row: evaluate a grid stepping out from the lever's current target in powers of two
     (either side), bisect EVERY bracket where the metric crosses the goal and search every dip
     of ``|metric - goal|`` for a point where the metric touches the goal without crossing it
@@ -157,14 +320,17 @@ def _root_find(tree: Tree, metric: str, lever: str, goal: float,
     ratio is not a solution).
 
     Also returns, per row, the closest approach found as ``(metric value, lever value)`` (None
-    when the metric is never finite), so a miss can say how near the lever gets."""
+    when the metric is never finite), so a miss can say how near the lever gets.
+
+    With ``bounds`` the grid is kept within them (their finite ends included), so every answer
+    found lies within the bounds."""
     _, index = tree.arrays()
     plan = tree.compiled_plan
     steps = varying_steps(tree, {lever})
     slot, lever_slot = index[metric], index[lever]
     offsets = np.array([0.0, *(2.0**k for k in range(-20, 64))])
     offsets = np.concatenate([-offsets[:0:-1], offsets])  # symmetric, sorted, one zero
-    centre = len(offsets) // 2
+    lo, hi = bounds
     result = np.full(len(rows), np.nan)
     closest: list[tuple[float, float] | None] = []
     for r, row in enumerate(rows):
@@ -178,6 +344,12 @@ def _root_find(tree: Tree, metric: str, lever: str, goal: float,
 
         x0 = float(base[lever_slot]) if math.isfinite(base[lever_slot]) else 0.0
         grid = x0 + max(abs(x0), 1.0) * offsets
+        if math.isfinite(lo) or math.isfinite(hi):
+            x0 = min(max(x0, lo), hi)
+            ends = [e for e in (lo, hi) if math.isfinite(e)]
+            inside = np.linspace(lo, hi, 65) if len(ends) == 2 else np.empty(0)
+            grid = np.unique(np.clip(np.concatenate([grid, ends, inside, [x0]]), lo, hi))
+        centre = int(np.searchsorted(grid, x0))
         fg = f(grid)
         scale = max(abs(goal), 1.0)
         ok = np.isfinite(fg[:-1]) & np.isfinite(fg[1:])

@@ -53,8 +53,9 @@ class IncrementalCheck:
       linked to those by the links the rule reads (the guard of a guarded metric);
     - ``data`` (a bulk load) or a change of the periods: every rule that reads numbers, over
       the whole tree;
-    - ``scenario``: the rules that read scenarios (none of the built-in rules does: they read
-      the actual and plan numbers, which a scenario leaves alone), unless the periods changed;
+    - ``scenario``: the rules that read scenarios (of the built-in rules only
+      ``bounds.outside``: the others read the actual and plan numbers, which a scenario leaves
+      alone), unless the periods changed;
     - any other kind, an unknown metric, or a new formula structure: everything (:meth:`reset`).
 
     It returns the ids of the metrics whose findings changed (``""`` for findings about the

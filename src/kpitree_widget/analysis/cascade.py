@@ -222,6 +222,13 @@ def _solve_effort(tree: Tree, metric: str, goal: float, lv: _Levers,
         if js.size:
             lo[r], hi[r] = grid[r, js[0]], grid[r, js[0] + 1]
             reached[r] = True
+            continue
+        # at the edge of reach (every lever at a bound): the goal is met to rounding
+        gaps = np.where(np.isfinite(fr), np.abs(fr), np.inf)
+        nearest = int(gaps.argmin())
+        if gaps[nearest] <= 1e-12 * max(1.0, abs(goal)):
+            effort[r], reached[r] = grid[r, nearest], True
+            lo[r] = hi[r] = grid[r, nearest]
     todo = np.flatnonzero(reached & (lo != hi))
     if todo.size:
         effort[todo] = _refine(tree, metric, goal, lv, rows, todo, lo[todo], hi[todo])

@@ -62,7 +62,7 @@ export function renderBanner(slot, ctx) {
 
 /**
  * A notice to read before trusting a result (a solve whose answer lies outside everything the
- * lever has done): the banner slot when no error holds it, `data-role="notice"`, dismissable.
+ * lever has done): the banner slot when no error holds it, `data-role="solve-note"`, dismissable.
  * @param {HTMLElement} slot
  * @param {string} text
  * @param {() => void} onDismiss
@@ -77,7 +77,7 @@ export function renderNotice(slot, text, onDismiss) {
     onDismiss();
     slot.replaceChildren();
   });
-  const attrs = { "data-role": "notice", role: "status" };
+  const attrs = { "data-role": "solve-note", role: "status" };
   const msg = h("div", { className: "kpt-banner-msg" }, [
     h("span", { className: "kpt-banner-text", text }),
   ]);

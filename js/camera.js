@@ -17,6 +17,32 @@ import { zoomAt } from "./viewport.js";
 
 /** A press moving less than this (px) is a click, not a pan. */
 const DRAG_THRESHOLD = 4;
+/** Pixels per wheel line (deltaMode 1) and per page (deltaMode 2). */
+const LINE_PX = 33;
+const PAGE_PX = 600;
+/** Zoom per wheel pixel, and the most one wheel event zooms (a mouse notch is ~100 px). */
+const ZOOM_PER_PX = 0.01;
+const MAX_ZOOM_STEP = 0.25;
+
+/**
+ * Whether a wheel event zooms the view: Ctrl or Cmd held, or a pinch (which browsers send as a
+ * wheel with ctrlKey). A plain wheel scrolls the page.
+ * @param {{ctrlKey: boolean, metaKey: boolean}} e
+ */
+export function isZoomWheel(e) {
+  return e.ctrlKey || e.metaKey;
+}
+
+/**
+ * The zoom factor of one zooming wheel event: small pinch deltas zoom smoothly, a mouse notch
+ * zooms by at most e^0.25 (about the +/- buttons' 1.25).
+ * @param {{deltaY: number, deltaMode: number}} e
+ */
+export function wheelZoomFactor(e) {
+  const px = e.deltaY * (e.deltaMode === 1 ? LINE_PX : e.deltaMode === 2 ? PAGE_PX : 1);
+  const step = Math.max(-MAX_ZOOM_STEP, Math.min(MAX_ZOOM_STEP, px * ZOOM_PER_PX));
+  return Math.exp(-step);
+}
 
 export class Camera {
   /**
@@ -35,10 +61,13 @@ export class Camera {
     /** @type {Drag | null} */
     this.drag = null;
     this.suppressClick = false;
+    /** Called for a plain wheel over the view (which scrolls the page, not the tree). */
+    /** @type {(() => void) | null} */
+    this.onPlainWheel = null;
   }
 
   /**
-   * Pan and zoom with the wheel and by dragging the viewport.
+   * Pan by dragging the viewport; zoom with Ctrl/Cmd+wheel or a pinch.
    * @param {HTMLElement} vp
    */
   listen(vp) {
@@ -60,19 +89,20 @@ export class Camera {
     this.onChange();
   }
 
-  /** @param {WheelEvent} e */
+  /**
+   * A plain wheel scrolls the page the view sits in (the notebook): it is left alone, and
+   * `onPlainWheel` may hint at the zoom. Ctrl/Cmd+wheel, and a trackpad pinch (which browsers
+   * deliver as a wheel with ctrlKey), zoom around the pointer, as embedded maps do.
+   * @param {WheelEvent} e
+   */
   onWheel(e) {
+    if (!isZoomWheel(e)) {
+      this.onPlainWheel?.();
+      return;
+    }
     e.preventDefault();
-    const scale = e.deltaMode === 1 ? 0.05 : 0.0015;
     const box = this.viewport.getBoundingClientRect();
-    this.set(
-      zoomAt(
-        this.transform,
-        Math.exp(-e.deltaY * scale),
-        e.clientX - box.left,
-        e.clientY - box.top,
-      ),
-    );
+    this.set(zoomAt(this.transform, wheelZoomFactor(e), e.clientX - box.left, e.clientY - box.top));
   }
 
   /** @param {PointerEvent} e */

@@ -1,5 +1,5 @@
-// The bar above the tree: title, period and scenario pickers, what a focus shows, expand and
-// zoom buttons.
+// The bar above the tree: title, period and scenario pickers, what a focus shows, the search
+// box, expand and zoom buttons.
 
 import { h, setText } from "./dom.js";
 
@@ -43,18 +43,27 @@ export class Toolbar {
       showAll,
     ]);
     this.focusChip.hidden = true;
+    this.spacer = h("span", { className: "kpt-spacer" });
     this.el = h("div", { className: "kpt-toolbar" }, [
       this.title,
       this.period.wrap,
       this.scenario.wrap,
       this.focusChip,
-      h("span", { className: "kpt-spacer" }),
+      this.spacer,
       button("Expand all", "Open every subtree", handlers.onExpandAll),
       button("Collapse", "Close everything below the root", handlers.onCollapseAll),
       button("\u2212", "Zoom out", () => handlers.onZoom(1 / 1.25)),
       button("+", "Zoom in", () => handlers.onZoom(1.25)),
       button("Fit", "Fit the tree to the view", handlers.onFit, "kpt-fit"),
     ]);
+  }
+
+  /**
+   * Put the search box (search-box.js) in the bar, before the buttons.
+   * @param {HTMLElement} box
+   */
+  addSearch(box) {
+    this.spacer.after(box);
   }
 
   /** @param {TreeData} data */

@@ -66,6 +66,62 @@ export function autoFit(area, content, root, { padding = 16, minScale = MIN_SCAL
 }
 
 /**
+ * The smallest scale the Fit button goes to: cards stay readable (13 px names drawn at 8 px).
+ * A tree too big for it is shown in part (its top levels, or the selection) and the person pans.
+ */
+export const READABLE_SCALE = 0.6;
+
+/**
+ * @typedef {object} BoxFit
+ * @property {Transform} transform
+ * @property {boolean} whole    all of the box shows (else the scale is `minScale` and the
+ *                              anchor leads)
+ * @property {number} needed    the scale that would show all of it
+ */
+
+/**
+ * Fit content rectangle `box` into `area` (viewport pixels) at a scale between `minScale` and
+ * `maxScale`. A box that needs less than `minScale` keeps `minScale` and shows part of it, led by
+ * the `anchor` card: along an axis where the box is too big, the anchor's column starts at the
+ * left and the anchor is centred vertically.
+ * @param {Rect} area
+ * @param {Rect} box       content pixels
+ * @param {Rect} anchor    content pixels: the card that must show
+ * @param {{padding?: number, minScale?: number, maxScale?: number}} [options]
+ * @returns {BoxFit}
+ */
+export function fitBox(
+  area,
+  box,
+  anchor,
+  { padding = 16, minScale = READABLE_SCALE, maxScale = 1 } = {},
+) {
+  const w = Math.max(1, area.width - 2 * padding);
+  const h = Math.max(1, area.height - 2 * padding);
+  const bw = Math.max(1, box.width);
+  const bh = Math.max(1, box.height);
+  const needed = Math.min(w / bw, h / bh);
+  const k = clampScale(needed, minScale, maxScale);
+  let x = area.x + (area.width - bw * k) / 2 - box.x * k;
+  let y = area.y + (area.height - bh * k) / 2 - box.y * k;
+  if (bw * k > w + 1e-9) x = area.x + padding - anchor.x * k;
+  if (bh * k > h + 1e-9) y = area.y + area.height / 2 - (anchor.y + anchor.height / 2) * k;
+  return { transform: { k, x, y }, whole: needed >= minScale, needed };
+}
+
+/**
+ * Centre content point (cx, cy) in `area` (viewport pixels), at scale `k`.
+ * @param {Rect} area
+ * @param {number} cx
+ * @param {number} cy
+ * @param {number} k
+ * @returns {Transform}
+ */
+export function centerIn(area, cx, cy, k) {
+  return { k, x: area.x + area.width / 2 - cx * k, y: area.y + area.height / 2 - cy * k };
+}
+
+/**
  * The smallest pan that brings content rectangle `box` wholly inside `area` (viewport pixels,
  * less `margin` on each side); the scale never changes. A box bigger than the area shows its
  * top left corner.

@@ -5,6 +5,7 @@
 
 import { Camera } from "./camera.js";
 import { Card } from "./card.js";
+import { changeNote, markChanged, movedFields, numbersOf, showChangeNote } from "./changes.js";
 import { h, svg } from "./dom.js";
 import { Editor } from "./editor.js";
 import { CARD_H, CARD_W, layoutTree } from "./layout.js";
@@ -12,15 +13,20 @@ import { renderBanner, renderNotice } from "./banner.js";
 import { drawEdges } from "./edges.js";
 import { renderPanel } from "./panel.js";
 import { fromStructure, mergeNumbers } from "./protocol.js";
+import { Minimap, MINIMAP_ABOVE } from "./minimap.js";
 import { Requests } from "./request.js";
+import { searchMetrics } from "./search.js";
+import { SearchBox } from "./search-box.js";
 import { Toolbar } from "./toolbar.js";
 import { ancestors, hasKids, indexTree, initialCollapsed } from "./tree.js";
 import {
   autoFit,
   autoHeight,
+  centerIn,
+  fitBox,
   intersects,
-  MIN_SCALE,
   panIntoView,
+  READABLE_SCALE,
   visibleRect,
   zoomAt,
 } from "./viewport.js";
@@ -38,6 +44,8 @@ import {
  * @typedef {import("./tree.js").TreeIndex} TreeIndex
  * @typedef {import("./viewport.js").Transform} Transform
  * @typedef {import("./viewport.js").Rect} Rect
+ * @typedef {import("./changes.js").Moved} Moved
+ * @typedef {import("./changes.js").Change} Change
  */
 
 /** Above this many drawn metrics, only cards near the viewport are in the DOM. */
@@ -55,6 +63,9 @@ const MIN_HEIGHT = 320;
 const MAX_HEIGHT = 720;
 /** Size assumed for culling before the view has been laid out by the browser. */
 const FALLBACK_VIEW = { width: 1200, height: 800 };
+/** How long the view's notices show (ms): the wheel hint, and what Fit could not show. */
+const WHEEL_HINT_MS = 1600;
+const FIT_NOTICE_MS = 8000;
 
 let instances = 0;
 
@@ -89,11 +100,16 @@ class TreeView {
       metric: (id) => this.index.byId.get(id),
       field: (id, field) => this.bringIntoView(id)?.fields[field],
       order: () => this.layout.nodes.map((n) => n.id),
-      send: (pending) =>
+      send: (pending) => {
+        const before = this.index.byId.get(pending.metric)?.[pending.field] ?? null;
         this.requests.send("edit", pending).then(
-          (answer) => this.answered(pending, answer),
+          (answer) => {
+            this.answered(pending, answer);
+            if (answer?.ok) this.noteChange({ kind: "edit", ...pending, before });
+          },
           (err) => this.unanswered(pending, err),
-        ),
+        );
+      },
       opened: () => this.version++,
       changed: () => this.redrawCards(),
     });
@@ -102,7 +118,7 @@ class TreeView {
     /** @type {ErrorInfo | null} the error whose banner the person dismissed */
     this.dismissed = null;
     /** @type {string | null} a solve's note, shown in the banner until the next request */
-    this.notice = null;
+    this.solveNote = null;
     /** Size the widget to the tree once the view has a width (a new tree). */
     this.sizePending = false;
     /** The height this view gave the widget; any other height was set by hand (resize). */
@@ -118,7 +134,7 @@ class TreeView {
       onPeriod: (p) => this.setTrait("period", p),
       onScenario: (s) => this.setTrait("scenario", s),
       onZoom: (f) => this.zoomBy(f),
-      onFit: () => this.fit(MIN_SCALE),
+      onFit: () => this.fitButton(),
       onExpandAll: () => this.setCollapsed(new Set()),
       onCollapseAll: () =>
         this.setCollapsed(initialCollapsed(this.index, { smallTree: 0, openDepth: 1 })),
@@ -133,9 +149,31 @@ class TreeView {
     /** Pan, zoom and the automatic fit: state of this view only, never synced. */
     this.camera = new Camera(this.viewport, () => this.applyTransform(), AUTO_FIT_MIN_SCALE);
     this.panel = h("aside", { className: "kpt-panel", attrs: { "aria-label": "Metric details" } });
+    // navigation: the search box, the overview, the notices and what the last change moved
+    // (state of this view only, never synced)
+    this.search = new SearchBox({
+      find: (query) => searchMetrics(this.index.byId.values(), query),
+      onPick: (id) => this.reveal(id),
+    });
+    this.toolbar.addSearch(this.search.el);
+    this.minimap = new Minimap((cx, cy) => this.jumpTo(cx, cy));
+    this.notice = h("div", { className: "kpt-notice", attrs: { "data-role": "notice" } });
+    this.notice.hidden = true;
+    this.noticeTimer = 0;
+    this.camera.onPlainWheel = () => this.showNotice("wheel", wheelHint(), WHEEL_HINT_MS);
+    /** @type {Moved} the metrics whose numbers the last change moved (marked on their cards) */
+    this.changed = new Map();
+    /** @type {Change | null} the last edit or solve answered, for the panel's note */
+    this.change = null;
     // The panel and the banner float over the canvas: opening them never resizes it, so the
     // tree keeps its scale and position.
-    this.body = h("div", { className: "kpt-body" }, [this.viewport, this.banner, this.panel]);
+    this.body = h("div", { className: "kpt-body" }, [
+      this.viewport,
+      this.minimap.el,
+      this.notice,
+      this.banner,
+      this.panel,
+    ]);
     this.root = h("div", { className: "kpt-root" }, [this.toolbar.el, this.body]);
     this.root.style.setProperty("--kpt-card-w", `${CARD_W}px`);
     this.root.style.setProperty("--kpt-card-h", `${CARD_H}px`);
@@ -154,6 +192,7 @@ class TreeView {
   }
 
   destroy() {
+    clearTimeout(this.noticeTimer);
     for (const cleanup of this.cleanups) cleanup();
     this.cleanups = [];
     cancelAnimationFrame(this.frame);
@@ -238,6 +277,8 @@ class TreeView {
       this.collapsed = initialCollapsed(this.index);
       this.camera.autoFit = AUTO_FIT_MIN_SCALE;
       this.sizePending = true;
+      this.changed = new Map();
+      this.change = null;
     }
     const editor = this.editing.current;
     if (editor && !this.index.byId.has(editor.metric)) this.editing.close();
@@ -257,18 +298,25 @@ class TreeView {
    * @param {Numbers} numbers
    */
   applyNumbers(numbers) {
-    const changed = mergeNumbers(this.drawn, this.index.byId, numbers);
+    const byId = this.index.byId;
+    const before = numbers.base === null ? null : numbersOf(byId, Object.keys(numbers.metrics));
+    const changed = mergeNumbers(this.drawn, byId, numbers);
     if (changed === "gap") {
       this.askSnapshot();
       return;
     }
     if (changed === "ignored") return;
     if (numbers.base === null) {
+      this.changed = new Map(); // every number anew (a period, a scenario): nothing to mark
       this.version++;
       this.syncCards();
       this.renderPanel();
+      this.drawMinimap();
       return;
     }
+    const moved = before ? movedFields(before, byId) : new Map();
+    if (moved.size) this.markMoved(moved);
+    this.minimap.recolor(changed, byId);
     for (const id of changed) {
       const card = this.cards.get(id);
       const node = this.layout.byId.get(id);
@@ -352,8 +400,8 @@ class TreeView {
    * the banner until dismissed or the next solve.
    * @param {string | null} text
    */
-  showNotice(text) {
-    this.notice = text || null;
+  showSolveNote(text) {
+    this.solveNote = text || null;
     this.renderBanner();
   }
 
@@ -367,6 +415,7 @@ class TreeView {
   /** @param {boolean} fit  fit the new layout to the view (a new tree or a new shape) */
   relayout(fit) {
     this.layout = layoutTree(this.index, this.collapsed, this.data.hypotheses);
+    this.drawMinimap();
     this.drawEdges();
     this.version++;
     if (fit && this.camera.autoFit !== null) this.fitNow();
@@ -403,6 +452,7 @@ class TreeView {
         y: t.y + (before.y - after.y) * t.k,
       };
     }
+    this.drawMinimap();
     this.drawEdges();
     this.version++;
     this.applyTransform();
@@ -460,6 +510,7 @@ class TreeView {
           ? { field: err.field ?? null, message: String(err.message) }
           : null,
     });
+    markChanged(card.el, this.changed.get(node.id));
   }
 
   /** @returns {LayoutNode[]} */
@@ -482,9 +533,9 @@ class TreeView {
    * `data-role="error"`); any other failure lives only here and carries it.
    */
   renderBanner() {
-    if (this.notice && (!this.error || this.error === this.dismissed)) {
-      renderNotice(this.banner, this.notice, () => {
-        this.notice = null;
+    if (this.solveNote && (!this.error || this.error === this.dismissed)) {
+      renderNotice(this.banner, this.solveNote, () => {
+        this.solveNote = null;
       });
       return;
     }
@@ -521,16 +572,21 @@ class TreeView {
       onClose: () => this.select(""),
       onLever: (lever) => this.levers.set(metric.id, lever),
       onSolve: (id, lever) => {
-        this.showNotice(null);
+        this.showSolveNote(null);
+        const before = this.index.byId.get(lever)?.target ?? null;
         this.requests.send("solve", { metric: id, lever }).then(
           (answer) => {
             this.answered(null, answer);
-            this.showNotice(answer?.ok ? (answer.note ?? null) : null);
+            this.showSolveNote(answer?.ok ? (answer.note ?? null) : null);
+            if (answer?.ok) {
+              this.noteChange({ kind: "solve", metric: lever, field: "target", before, solved: id });
+            }
           },
           (err) => this.unanswered(null, err),
         );
       },
     });
+    this.renderChangeNote();
   }
 
   // ---- pan and zoom -------------------------------------------------------------------------
@@ -538,6 +594,7 @@ class TreeView {
   applyTransform() {
     const { x, y, k } = this.camera.transform;
     this.stage.style.transform = `translate(${x}px, ${y}px) scale(${k})`;
+    this.minimap.moveFrame(this.camera.transform, this.viewSize());
     if (this.layout.nodes.length > CULL_ABOVE) this.scheduleSync();
   }
 
@@ -697,6 +754,138 @@ class TreeView {
     this.version++;
     this.renderPanel();
     this.syncCards();
+    this.drawMinimap();
+  }
+
+  // ---- navigation: search, overview, Fit, what changed ----------------------------------------
+
+  /**
+   * Show a metric found by search: open the subtrees that hide it, select it (the panel opens)
+   * and centre it beside the panel, at a readable scale.
+   * @param {string} id
+   */
+  reveal(id) {
+    if (!this.index.byId.has(id)) return;
+    this.openAncestors(id);
+    this.select(id);
+    const node = this.layout.byId.get(id);
+    if (!node) return;
+    const k = Math.max(this.camera.transform.k, READABLE_SCALE);
+    this.setTransform(
+      centerIn(this.openArea(true), node.x + CARD_W / 2, node.y + CARD_H / 2, k),
+    );
+    this.syncCards();
+  }
+
+  /**
+   * Centre the view on content point (cx, cy): a click in the overview.
+   * @param {number} cx
+   * @param {number} cy
+   */
+  jumpTo(cx, cy) {
+    this.setTransform(centerIn(this.openArea(false), cx, cy, this.camera.transform.k));
+    this.scheduleSync();
+  }
+
+  /** The overview, for trees past MINIMAP_ABOVE metrics. */
+  drawMinimap() {
+    const show = this.index.byId.size > MINIMAP_ABOVE && this.layout.nodes.length > 0;
+    this.minimap.draw(this.layout, this.index.byId, this.selected, show);
+    this.minimap.moveFrame(this.camera.transform, this.viewSize());
+  }
+
+  /**
+   * The Fit button: the whole tree when it fits at a readable scale (READABLE_SCALE or more);
+   * else the selected metric and what is below it, or the top levels from the root, at that
+   * scale, and a notice saying so.
+   */
+  fitButton() {
+    const area = this.openArea(false);
+    const root = this.layout.nodes[0];
+    if (!root) return;
+    const options = { padding: FIT_PADDING, minScale: READABLE_SCALE };
+    const whole = fitBox(area, { x: 0, y: 0, ...sizeOf(this.layout) }, cardBox(root), options);
+    if (whole.whole) {
+      this.hideNotice("fit");
+      this.fit(READABLE_SCALE);
+      return;
+    }
+    const pct = `${Math.max(1, Math.floor(whole.needed * 100))}%`;
+    const selected = this.layout.byId.get(this.selected);
+    let fit = whole;
+    let shown = "its top levels, from the root";
+    if (selected && selected !== root) {
+      fit = fitBox(area, subtreeBox(this.layout, selected), cardBox(selected), options);
+      const name = this.index.byId.get(selected.id)?.name ?? selected.id;
+      shown = selected.hasKids && !selected.collapsed ? `${name} and what is below it` : name;
+    }
+    this.setTransform(fit.transform);
+    this.syncCards();
+    this.showNotice(
+      "fit",
+      `The whole tree would need ${pct} to fit, too small to read: showing ${shown} at ` +
+        `${Math.round(fit.transform.k * 100)}%. Drag${
+          this.minimap.el.hidden ? "" : " or click the overview"
+        } to see the rest.`,
+      FIT_NOTICE_MS,
+    );
+  }
+
+  /**
+   * A short message over the canvas (`data-role="notice"`, `data-kind` says which).
+   * @param {string} kind
+   * @param {string} text
+   * @param {number} ms
+   */
+  showNotice(kind, text, ms) {
+    // the wheel hint never replaces a notice about Fit
+    if (kind === "wheel" && !this.notice.hidden && this.notice.dataset.kind !== "wheel") return;
+    this.notice.dataset.kind = kind;
+    if (this.notice.textContent !== text) this.notice.textContent = text;
+    this.notice.hidden = false;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = window.setTimeout(() => this.hideNotice(kind), ms);
+  }
+
+  /** @param {string} kind */
+  hideNotice(kind) {
+    if (this.notice.dataset.kind !== kind) return;
+    clearTimeout(this.noticeTimer);
+    this.notice.hidden = true;
+  }
+
+  /**
+   * Mark the metrics a numbers delta moved (and unmark those the last one did).
+   * @param {Moved} moved
+   */
+  markMoved(moved) {
+    const before = this.changed;
+    this.changed = moved;
+    for (const id of new Set([...before.keys(), ...moved.keys()])) {
+      const card = this.cards.get(id);
+      if (card) markChanged(card.el, moved.get(id));
+    }
+  }
+
+  /**
+   * An edit or a solve Python accepted: the panel says what it changed.
+   * @param {Change} change
+   */
+  noteChange(change) {
+    this.change = change;
+    this.renderChangeNote();
+  }
+
+  /** The note "lever: old -> new" in the detail panel (when it is open). */
+  renderChangeNote() {
+    if (this.panel.hidden) return;
+    const note = this.change
+      ? changeNote(this.change, this.index.byId, this.changed.size, (id) => {
+          this.openAncestors(id);
+          this.bringIntoView(id);
+        })
+      : null;
+    showChangeNote(this.panel, note);
   }
 
   // ---- cards and editing --------------------------------------------------------------------
@@ -729,6 +918,55 @@ class TreeView {
     this.editing.open(id, field);
   }
 
+}
+
+/**
+ * What a plain wheel over the view says: it scrolls the page; how to zoom instead.
+ * @returns {string}
+ */
+function wheelHint() {
+  const mac = /Mac|iPhone|iPad/.test(globalThis.navigator?.platform ?? "");
+  return `${mac ? "\u2318" : "Ctrl"} + scroll to zoom (or pinch) \u00b7 drag to pan`;
+}
+
+/**
+ * @param {{width: number, height: number}} layout
+ * @returns {{width: number, height: number}}
+ */
+function sizeOf(layout) {
+  return { width: layout.width, height: layout.height };
+}
+
+/**
+ * A laid-out card's box, content pixels.
+ * @param {LayoutNode} node
+ * @returns {Rect}
+ */
+function cardBox(node) {
+  return { x: node.x, y: node.y, width: CARD_W, height: CARD_H };
+}
+
+/**
+ * The box around a drawn card and the cards drawn below it (the layout is depth-first, so they
+ * follow it until the next card no deeper than it).
+ * @param {Layout} layout
+ * @param {LayoutNode} node
+ * @returns {Rect}
+ */
+function subtreeBox(layout, node) {
+  const nodes = layout.nodes;
+  let x0 = node.x;
+  let y0 = node.y;
+  let x1 = node.x + CARD_W;
+  let y1 = node.y + CARD_H;
+  for (let i = nodes.indexOf(node) + 1; i < nodes.length && nodes[i].depth > node.depth; i++) {
+    const n = nodes[i];
+    x0 = Math.min(x0, n.x);
+    y0 = Math.min(y0, n.y);
+    x1 = Math.max(x1, n.x + CARD_W);
+    y1 = Math.max(y1, n.y + CARD_H);
+  }
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
 /**

@@ -176,7 +176,8 @@ def calls(monkeypatch) -> list[tuple[str, frozenset[str] | None]]:
     return seen
 
 
-NUMBER_RULES = {"target.missing", "target.gap", "conflict.guard", "bounds.outside"}
+NUMBER_RULES = {"target.missing", "target.gap", "conflict.guard", "bounds.outside",
+                "aggregation.missing", "aggregation.formula"}
 
 
 def test_the_registry_says_which_rules_read_numbers():
@@ -240,7 +241,9 @@ def test_a_scenario_edit_reruns_only_the_scenario_rules_unless_it_brings_new_per
     calls.clear()  # (tree.check above ran every rule)
     revenue_tree.set_scenario_target("upside", "arpc", 150, period="2026-03")  # a first period
     assert sorted(calls) == sorted((rule, None) for rule in NUMBER_RULES)
-    assert answers[-1] == {"customers"}
+    # the gap moves, and the tree now has periods: its computed flows need an aggregation
+    assert answers[-1] == {"customers", "revenue", "new_customers"}
+    assert {f.rule for f in check.by_metric()["revenue"]} == {"aggregation.missing"}
     assert " in 2026-03" in check.by_metric()["customers"][0].message
     assert check.findings == revenue_tree.check()
 

@@ -75,7 +75,10 @@ def sound_spec() -> dict[str, Any]:
 
 def rules(spec: dict[str, Any], **thresholds: Any) -> dict[str, list[kt.health.Finding]]:
     out: dict[str, list[Any]] = {}
-    for f in kt.KPITree.from_dict(spec).check(**thresholds):
+    spec = dict(spec)
+    freq = spec.pop("_resample", None)  # check the tree rolled into quarters or years
+    tree = kt.KPITree.from_dict(spec)
+    for f in (tree.resample(freq) if freq else tree).check(**thresholds):
         out.setdefault(f.rule, []).append(f)
     return out
 
@@ -234,6 +237,23 @@ def _okr_no_owner(spec: Spec) -> None:
                          "metric": "new_customers", "from": 50, "to": 60})
 
 
+MONTHS = ("2026-01", "2026-02", "2026-03")
+
+
+def _monthly(spec: Spec) -> None:
+    """The leads and the contract value month by month: a tree with periods."""
+    spec["metrics"]["leads"]["value"] = dict(zip(MONTHS, (900, 1000, 1200)))
+    spec["metrics"]["acv"]["value"] = dict(zip(MONTHS, (40000, 50000, 60000)))
+
+
+def _quarter_of_flows(spec: Spec) -> None:
+    """New revenue adds up its months; the tree read by quarter."""
+    _monthly(spec)
+    spec["metrics"]["new_revenue"]["aggregation"] = "sum"
+    spec["metrics"]["new_customers"]["aggregation"] = "sum"
+    spec["_resample"] = "Q"
+
+
 BREAKS: dict[str, tuple[Callable[[Spec], None], str | None]] = {
     # rule: (how to break the sound tree, the metric the finding names or None)
     "structure.detached": (_detach, "press_kit_downloads_team"),
@@ -264,6 +284,8 @@ BREAKS: dict[str, tuple[Callable[[Spec], None], str | None]] = {
     "conflict.unpaired_guard": (_unpaired_guard, "cac"),
     "okr.unlinked": (_okr_unlinked, None),
     "okr.no_owner": (_okr_no_owner, "new_customers"),
+    "aggregation.missing": (_monthly, "new_revenue"),
+    "aggregation.formula": (_quarter_of_flows, "new_revenue"),
 }
 
 

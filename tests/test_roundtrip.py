@@ -407,3 +407,24 @@ def test_random_edits_of_a_hand_written_file_read_back_exactly(seed: int) -> Non
     out = patch_text(HARD_FIXED, "yaml", spec)
     assert io.tree_to_dict(io.tree_from_dict(io.loads(out))) == spec
     assert "# the math" in out and "# end of file" in out  # never the canonical fallback
+
+
+def test_number_edits_are_respelled_in_place_without_the_round_trip_reader(tmp_path,
+                                                                          monkeypatch):
+    """The common save (numbers typed in the view) rewrites those numbers where they stand."""
+    from kpitree_widget import roundtrip
+
+    text = ("metrics:\n  revenue: {formula: customers * arpc}  # the North Star\n"
+            "  customers: {value: 4700, target: 5000}\n"
+            "  arpc:\n    value: 120.0   # list price\n    target: 1.25e2\n")
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    tree = kt.load(path)
+    monkeypatch.setattr(roundtrip, "_candidates", lambda *a: iter(()))  # no slow path
+    tree.set_target("arpc", 130)
+    tree.set_value("arpc", 121.5)
+    tree.set_target("customers", 5100)
+    tree.save()
+    assert path.read_text() == text.replace("5000", "5100").replace("120.0", "121.5").replace(
+        "1.25e2", "130")
+    assert kt.load(path).to_dict() == tree.to_dict()

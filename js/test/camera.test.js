@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from "vitest";
-import { Camera } from "../camera.js";
+import { Camera, isZoomWheel, wheelZoomFactor } from "../camera.js";
 
 /** A camera over a fresh viewport, counting the transforms it applied. */
 function setup() {
@@ -42,14 +42,46 @@ describe("the camera", () => {
     expect(camera.autoFit).toBe(0.75);
   });
 
-  it("zooms with the wheel around the pointer", () => {
+  it("leaves a plain wheel to the page (it scrolls the notebook) and hints at the zoom", () => {
+    const { viewport, camera, applied } = setup();
+    let hints = 0;
+    camera.onPlainWheel = () => hints++;
+    const wheel = new WheelEvent("wheel", { deltaY: 100, cancelable: true });
+    viewport.dispatchEvent(wheel);
+    expect(wheel.defaultPrevented).toBe(false);
+    expect(camera.transform).toEqual({ k: 1, x: 0, y: 0 });
+    expect(applied.count).toBe(0);
+    expect(camera.autoFit).toBe(0.75); // nothing the person did moved the tree
+    expect(hints).toBe(1);
+  });
+
+  it.each([["ctrlKey"], ["metaKey"]])("zooms with %s+wheel around the pointer", (key) => {
     const { viewport, camera } = setup();
     const wheel = new WheelEvent("wheel", { deltaY: -100, cancelable: true });
-    // happy-dom's WheelEvent leaves out the mouse position
-    Object.defineProperties(wheel, { clientX: { value: 0 }, clientY: { value: 0 } });
+    // happy-dom's WheelEvent leaves out the mouse position and the modifier keys
+    Object.defineProperties(wheel, {
+      clientX: { value: 0 },
+      clientY: { value: 0 },
+      ctrlKey: { value: key === "ctrlKey" },
+      metaKey: { value: key === "metaKey" },
+    });
     viewport.dispatchEvent(wheel);
-    expect(wheel.defaultPrevented).toBe(true); // the page does not scroll
+    expect(wheel.defaultPrevented).toBe(true); // neither the page nor the browser zoom
     expect(camera.transform.k).toBeGreaterThan(1);
     expect(camera.transform.x).toBeCloseTo(0); // the point under the pointer stays put
+  });
+});
+
+describe("wheel zoom steps", () => {
+  it("zooms a pinch smoothly and a mouse notch by about the buttons' step", () => {
+    expect(isZoomWheel({ ctrlKey: false, metaKey: false })).toBe(false);
+    expect(isZoomWheel({ ctrlKey: true, metaKey: false })).toBe(true);
+    // a pinch: many small deltas
+    expect(wheelZoomFactor({ deltaY: -3, deltaMode: 0 })).toBeCloseTo(Math.exp(0.03));
+    expect(wheelZoomFactor({ deltaY: 3, deltaMode: 0 })).toBeCloseTo(Math.exp(-0.03));
+    // a mouse notch (100 px, or 3 lines in Firefox) is capped
+    expect(wheelZoomFactor({ deltaY: -100, deltaMode: 0 })).toBeCloseTo(Math.exp(0.25));
+    expect(wheelZoomFactor({ deltaY: 3, deltaMode: 1 })).toBeCloseTo(Math.exp(-0.25));
+    expect(wheelZoomFactor({ deltaY: 1, deltaMode: 2 })).toBeCloseTo(Math.exp(-0.25));
   });
 });

@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   autoFit,
   autoHeight,
+  centerIn,
   centerOn,
   contains,
+  fitBox,
   fitTransform,
   intersects,
   panIntoView,
+  READABLE_SCALE,
   visibleRect,
   zoomAt,
 } from "../viewport.js";
@@ -154,5 +157,56 @@ describe("autoHeight", () => {
     expect(autoHeight({ width: 600, height: 500 }, 966, options)).toBe(556);
     // a narrow view: the minimum scale
     expect(autoHeight({ width: 1260, height: 600 }, 500, options)).toBe(Math.ceil(450 + 56));
+  });
+});
+
+describe("fitBox (the Fit button)", () => {
+  const area = { x: 0, y: 0, width: 1000, height: 600 };
+  /**
+   * @param {number} x
+   * @param {number} y
+   */
+  const card = (x, y) => ({ x, y, width: 200, height: 90 });
+
+  it("shows all of a box that fits readably, centred", () => {
+    const fit = fitBox(area, { x: 100, y: 50, width: 1200, height: 600 }, card(100, 300), {
+      padding: 0,
+    });
+    expect(fit.whole).toBe(true);
+    expect(fit.transform.k).toBeCloseTo(1000 / 1200);
+    const t = fit.transform;
+    // the box's centre is the area's centre
+    expect((100 + 600) * t.k + t.x).toBeCloseTo(500);
+    expect((50 + 300) * t.k + t.y).toBeCloseTo(300);
+  });
+
+  it("never goes below a readable scale: the anchor leads and it says so", () => {
+    const anchor = card(16, 8000);
+    const fit = fitBox(area, { x: 0, y: 0, width: 2000, height: 17000 }, anchor, {
+      padding: 8,
+      minScale: READABLE_SCALE,
+    });
+    expect(fit.whole).toBe(false);
+    expect(fit.needed).toBeLessThan(0.05);
+    expect(fit.transform.k).toBe(READABLE_SCALE);
+    expect(READABLE_SCALE).toBeGreaterThanOrEqual(0.5);
+    const t = fit.transform;
+    // the anchor's column starts at the left, the anchor centred vertically
+    expect(anchor.x * t.k + t.x).toBeCloseTo(8);
+    expect((anchor.y + 45) * t.k + t.y).toBeCloseTo(300);
+  });
+
+  it("keeps a box that is too tall but narrow centred across", () => {
+    const fit = fitBox(area, { x: 0, y: 0, width: 500, height: 9000 }, card(0, 4000), {
+      padding: 0,
+    });
+    expect(fit.transform.k).toBe(READABLE_SCALE);
+    expect(fit.transform.x).toBeCloseTo((1000 - 500 * READABLE_SCALE) / 2);
+  });
+
+  it("centres a point in a part of the view", () => {
+    const t = centerIn({ x: 0, y: 40, width: 700, height: 560 }, 1000, 2000, 0.8);
+    expect(1000 * t.k + t.x).toBeCloseTo(350);
+    expect(2000 * t.k + t.y).toBeCloseTo(320);
   });
 });

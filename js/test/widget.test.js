@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CARD_H, CARD_W, layoutTree } from "../layout.js";
 import { indexTree } from "../tree.js";
-import { autoHeight } from "../viewport.js";
+import { autoHeight, READABLE_SCALE } from "../viewport.js";
 import widget, { AUTO_FIT_MIN_SCALE } from "../widget.js";
 import { focusText } from "../toolbar.js";
 import { ANSWER_TIMEOUT_MS } from "../request.js";
@@ -613,14 +613,14 @@ describe("selection and panel", () => {
     const note = "signup_rate's target 9% lies outside everything it has done (its values: 2% to 3%)";
     model.answer("solve", { ok: true, revision: 2, error: null, note });
     await Promise.resolve();
-    const banner = $('[data-role="notice"]');
+    const banner = $('[data-role="solve-note"]');
     expect(banner?.textContent).toContain(note);
     expect($('[data-role="error"]')).toBeNull();
     solve();
-    expect($('[data-role="notice"]')).toBeNull(); // cleared when the next solve is sent
+    expect($('[data-role="solve-note"]')).toBeNull(); // cleared when the next solve is sent
     model.answer("solve", { ok: true, revision: 3, error: null });
     await Promise.resolve();
-    expect($('[data-role="notice"]')).toBeNull();
+    expect($('[data-role="solve-note"]')).toBeNull();
   });
 
   it("lists findings with their severity", () => {
@@ -646,9 +646,10 @@ describe("scale, fit and the panel", () => {
     expect(t.k).toBe(AUTO_FIT_MIN_SCALE);
     expect(AUTO_FIT_MIN_SCALE).toBeGreaterThanOrEqual(0.75);
     expect(parseFloat(card("m").style.left) * t.k + t.x).toBeCloseTo(8);
-    // the Fit button shows everything, smaller
+    // the Fit button shows more, smaller, but never below a readable scale
     click(/** @type {HTMLElement} */ ($(".kpt-fit")));
     expect(transform().k).toBeLessThan(AUTO_FIT_MIN_SCALE);
+    expect(transform().k).toBeGreaterThanOrEqual(READABLE_SCALE);
   });
 
   it("never re-fits or rescales for a selection, the panel or an edit", () => {
@@ -956,5 +957,238 @@ describe("numbers deltas", () => {
     expect(card("arpc").querySelector('[data-field="target"]')?.getAttribute("data-raw")).toBe(
       "142",
     );
+  });
+});
+
+describe("navigation", () => {
+  /** @type {(() => void) | undefined} */
+  let undo;
+  afterEach(() => {
+    undo?.();
+    undo = undefined;
+    vi.useRealTimers();
+  });
+
+  /**
+   * A wheel event over the viewport (happy-dom's WheelEvent drops modifiers and position).
+   * @param {{deltaY: number, ctrlKey?: boolean}} init
+   */
+  const wheel = ({ deltaY, ctrlKey = false }) => {
+    const e = new WheelEvent("wheel", { deltaY, bubbles: true, cancelable: true });
+    Object.defineProperties(e, {
+      ctrlKey: { value: ctrlKey },
+      metaKey: { value: false },
+      clientX: { value: 100 },
+      clientY: { value: 100 },
+    });
+    $(".kpt-viewport").dispatchEvent(e);
+    return e;
+  };
+  const notice = () => /** @type {HTMLElement} */ ($('[data-role="notice"]'));
+  const search = () => /** @type {HTMLInputElement} */ ($('input[data-role="search"]'));
+  /** @param {string} text */
+  const type = (text) => {
+    search().value = text;
+    search().dispatchEvent(new Event("input"));
+  };
+  const options = () =>
+    [...el.querySelectorAll('[data-role="search-results"] [data-option]')].map((o) =>
+      o.getAttribute("data-option"),
+    );
+
+  it("leaves a plain wheel to the notebook and says how to zoom", () => {
+    vi.useFakeTimers();
+    mount(revenueTree());
+    const before = transform();
+    const plain = wheel({ deltaY: 120 });
+    expect(plain.defaultPrevented).toBe(false); // the page scrolls
+    expect(transform()).toEqual(before);
+    expect(notice().hidden).toBe(false);
+    expect(notice().dataset.kind).toBe("wheel");
+    expect(notice().textContent).toContain("scroll to zoom");
+    vi.advanceTimersByTime(2000);
+    expect(notice().hidden).toBe(true);
+    const zoom = wheel({ deltaY: -120, ctrlKey: true });
+    expect(zoom.defaultPrevented).toBe(true);
+    expect(transform().k).toBeGreaterThan(before.k);
+  });
+
+  it("suggests metrics by name, id or owner and reveals the first on Enter", () => {
+    undo = fakeLayout({ width: 1000, height: 560 }, { panel: 300 });
+    const data = bigTree(250);
+    mount(data);
+    const deep = data.metrics.at(-1)?.id ?? "";
+    expect(card(deep)).toBeNull(); // collapsed away
+    type(`Metric ${deep.slice(1)}`);
+    expect(options()[0]).toBe(deep);
+    expect($('[data-role="search-results"]').hidden).toBe(false);
+    let reached = 0;
+    document.body.addEventListener("keydown", () => reached++);
+    const enter = press(search(), "Enter");
+    expect(enter.defaultPrevented).toBe(true);
+    expect(reached).toBe(0); // never a notebook shortcut
+    expect($('[data-role="search-results"]').hidden).toBe(true);
+    expect(model.get("selected")).toBe(deep);
+    const found = card(deep);
+    expect(found.classList.contains("kpt-selected")).toBe(true);
+    // centred beside the panel (which takes the right 300 px), at a readable scale
+    const t = transform();
+    expect(t.k).toBeGreaterThanOrEqual(READABLE_SCALE);
+    const cx = (parseFloat(found.style.left) + CARD_W / 2) * t.k + t.x;
+    const cy = (parseFloat(found.style.top) + CARD_H / 2) * t.k + t.y;
+    expect(cx).toBeCloseTo(350);
+    expect(cy).toBeCloseTo(280);
+  });
+
+  it("moves through the suggestions with the arrows, and says when nothing matches", () => {
+    mount(revenueTree());
+    type("customers");
+    expect(options()).toEqual(["customers", "new_customers", "returning_customers", "lost_customers"]);
+    press(search(), "ArrowDown");
+    expect($(".kpt-search-option.kpt-active").getAttribute("data-option")).toBe("new_customers");
+    press(search(), "Enter");
+    expect(model.get("selected")).toBe("new_customers");
+    type("ceo"); // the owner
+    expect(options()).toEqual(["revenue"]);
+    expect($(".kpt-search-note").textContent).toBe("CEO");
+    type("nothing like it");
+    expect(options()).toEqual([]);
+    expect($('[data-role="search-results"]').textContent).toContain("No metric matches");
+    press(search(), "Escape");
+    expect($('[data-role="search-results"]').hidden).toBe(true);
+  });
+
+  it("shows an overview past 50 metrics, whose click centres the view there", () => {
+    undo = fakeLayout({ width: 1000, height: 560 });
+    mount(revenueTree());
+    expect($('[data-role="minimap"]').hidden).toBe(true);
+    cleanup();
+    mount(bigTree(250));
+    const minimap = $('[data-role="minimap"]');
+    expect(minimap.hidden).toBe(false);
+    const boxes = minimap.querySelectorAll(".kpt-minimap-box");
+    expect(boxes.length).toBe(el.querySelectorAll("[data-metric]").length);
+    expect(minimap.querySelector(".kpt-minimap-box.kpt-status-off_track")).not.toBeNull();
+    const frame = () => Number(minimap.querySelector(".kpt-minimap-frame")?.getAttribute("width"));
+    expect(frame()).toBeGreaterThan(0);
+    // a click at overview pixel (30, 40): that content point comes to the view's centre
+    const svgEl = /** @type {SVGSVGElement} */ (minimap.querySelector("svg"));
+    const cards = [...el.querySelectorAll("[data-metric]")].map((c) => /** @type {HTMLElement} */ (c));
+    const layoutWidth = Math.max(...cards.map((c) => parseFloat(c.style.left))) + CARD_W + 16;
+    const layoutHeight = Math.max(...cards.map((c) => parseFloat(c.style.top))) + CARD_H + 16;
+    // the overview's px per content px, across and down
+    const sx = Number(svgEl.getAttribute("width")) / layoutWidth;
+    const sy = Number(svgEl.getAttribute("height")) / layoutHeight;
+    minimap.dispatchEvent(
+      new PointerEvent("pointerdown", {
+        bubbles: true,
+        button: 0,
+        pointerId: 1,
+        clientX: 30,
+        clientY: 40,
+      }),
+    );
+    const t = transform();
+    // (the overview's size is rounded up to whole pixels: a pixel or two of slack)
+    expect(Math.abs((30 / sx) * t.k + t.x - 500)).toBeLessThan(3);
+    expect(Math.abs((40 / sy) * t.k + t.y - 280)).toBeLessThan(3);
+  });
+
+  it("never fits a big expanded tree below a readable scale, and says what it shows", () => {
+    undo = fakeLayout({ width: 1000, height: 560 });
+    mount(bigTree(250));
+    click(/** @type {HTMLElement} */ ($(".kpt-btn[title='Open every subtree']")));
+    click(/** @type {HTMLElement} */ ($(".kpt-fit")));
+    expect(transform().k).toBe(READABLE_SCALE);
+    expect(notice().hidden).toBe(false);
+    expect(notice().dataset.kind).toBe("fit");
+    expect(notice().textContent).toMatch(/would need \d+% to fit.*showing its top levels/);
+    // the root leads: its card in sight, centred across the view's height
+    const root = card("m0");
+    const t = transform();
+    const left = parseFloat(root.style.left) * t.k + t.x;
+    expect(left).toBeGreaterThanOrEqual(0);
+    expect(left + CARD_W * t.k).toBeLessThanOrEqual(1000);
+    expect((parseFloat(root.style.top) + CARD_H / 2) * t.k + t.y).toBeCloseTo(280);
+    // with a selection, Fit shows the selection
+    click(/** @type {HTMLElement} */ (card("m1").querySelector(".kpt-name")));
+    click(/** @type {HTMLElement} */ ($(".kpt-fit")));
+    expect(notice().textContent).toContain("showing Metric 1");
+    // a small tree fits whole, and no notice
+    cleanup();
+    mount(revenueTree());
+    click(/** @type {HTMLElement} */ ($(".kpt-fit")));
+    expect(notice().hidden).toBe(true);
+    expect(transform().k).toBeGreaterThanOrEqual(READABLE_SCALE);
+  });
+
+  /**
+   * @param {Record<string, Partial<import("../types.js").MetricNumbers>>} metrics
+   * @param {number} [base]
+   */
+  const delta = (metrics, base = 1) => ({
+    kind: "numbers",
+    structure: model.get("structure").key,
+    revision: base + 1,
+    base,
+    metrics,
+  });
+
+  it("marks the metrics an edit moved, and the panel says old -> new", async () => {
+    mount(revenueTree());
+    const input = openTarget("signup_rate"); // selects it: the panel opens
+    input.value = "3.5%";
+    press(input, "Enter");
+    // Python's delta names what it recomputed; customers' numbers came out the same
+    model.custom(
+      delta({
+        signup_rate: { target: 0.035 },
+        new_customers: { target: 2100 },
+        customers: { target: 5600 },
+        revenue: { target: 756250 },
+      }),
+    );
+    model.answer("edit", { ok: true, revision: 2, error: null });
+    await Promise.resolve();
+    await Promise.resolve();
+    const marked = [...el.querySelectorAll("[data-metric][data-changed]")].map((c) =>
+      c.getAttribute("data-metric"),
+    );
+    expect(marked.sort()).toEqual(["new_customers", "revenue", "signup_rate"]);
+    expect(card("revenue").classList.contains("kpt-changed")).toBe(true);
+    expect(card("revenue").dataset.changed).toBe("target");
+    expect(card("customers").classList.contains("kpt-changed")).toBe(false);
+    const note = /** @type {HTMLElement} */ ($('.kpt-panel [data-role="change"]'));
+    expect(note.textContent).toContain("Signup rate: 3% \u2192 3.5%");
+    expect(note.textContent).toContain("3 metrics moved");
+    // the next change replaces the marks
+    model.custom(delta({ arpc: { value: 130 } }, 2));
+    expect(card("arpc").dataset.changed).toBe("value");
+    expect(card("revenue").hasAttribute("data-changed")).toBe(false);
+  });
+
+  it("says which lever a solve moved, from what to what", async () => {
+    undo = fakeLayout({ width: 1000, height: 560 }, { panel: 300 });
+    mount(revenueTree(), { selected: "customers" });
+    const panel = $(".kpt-panel");
+    const select = /** @type {HTMLSelectElement} */ (panel.querySelector(".kpt-solve-row select"));
+    select.value = "signup_rate";
+    select.dispatchEvent(new Event("change"));
+    click(/** @type {HTMLElement} */ (panel.querySelector(".kpt-solve")));
+    model.custom(delta({ signup_rate: { target: 0.035 }, customers: { implied_target: 5600 } }));
+    model.answer("solve", { ok: true, revision: 2, error: null });
+    await Promise.resolve();
+    await Promise.resolve();
+    const note = /** @type {HTMLElement} */ ($('.kpt-panel [data-role="change"]'));
+    expect(note.querySelector(".kpt-panel-h")?.textContent).toBe("Solve changed");
+    expect(note.textContent).toContain("Signup rate: 3% \u2192 3.5%");
+    expect(note.textContent).toContain("solved for Paying customers");
+    expect(card("signup_rate").dataset.changed).toBe("target");
+    // Show brings the lever's card out from under the panel
+    const lever = card("signup_rate");
+    const right = () => (parseFloat(lever.style.left) + CARD_W) * transform().k + transform().x;
+    expect(right()).toBeGreaterThan(700); // under the panel
+    click(/** @type {HTMLElement} */ (note.querySelector(".kpt-change-show")));
+    expect(right()).toBeLessThanOrEqual(700 - 8 + 1e-6);
   });
 });

@@ -46,6 +46,28 @@ class _Parser(argparse.ArgumentParser):
         self.exit(USAGE, f"{self.prog}: error: {message}\n")
 
 
+class _Once(argparse.Action):
+    """An option that takes one file: giving it twice is a usage error, never a silent load of
+    the second file in place of the first (a plan given as ``--data``)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            hint = " (give the plan with --plan FILE)" if self.dest == "data" else ""
+            parser.error(f"argument {option_string}: given twice ({getattr(namespace, self.dest)}"
+                         f" and {values}); it takes one file{hint}")
+        setattr(namespace, self.dest, values)
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", metavar="FILE.csv", action=_Once,
+                        help="actuals per period: one row per period, one column per metric id "
+                             "(or a long table: metric, period, value)")
+    parser.add_argument("--plan", metavar="FILE.csv", action=_Once,
+                        help="the plan (targets of inputs) per period, in the same shape as "
+                             "--data")
+
+
 def _positive_level(text: str) -> int:
     try:
         level = int(text)
@@ -111,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("tree", metavar="TREE", nargs="+",
                        help="tree file(s) (.yaml, .yml, .json)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    _data_options(check)
     check.add_argument("--format", choices=("text", "json"), default="text",
                        help="text for people (default), json for tools")
 
@@ -128,8 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     rollup = sub.add_parser("rollup", help="the tree's numbers as a table",
                             description="Roll the numbers up and print one row per metric.")
     rollup.add_argument("tree", metavar="TREE", help="tree file (.yaml, .yml, .json)")
-    rollup.add_argument("--data", metavar="FILE.csv",
-                        help="actuals per period: one row per period, one column per metric id")
+    _data_options(rollup)
     _numbers_options(rollup)
     rollup.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table for people (default), csv or json for tools")
@@ -302,14 +324,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .plaintext import json_text
 
     if len(args.tree) == 1:
-        code, report = _check_one(args.tree[0], args.strict, args.format)
+        code, report = _check_one(args.tree[0], args)
         if report is not None:
             print(json_text(report))
         return code
     codes, reports = [], []
     for path in args.tree:
         try:
-            code, report = _check_one(path, args.strict, args.format)
+            code, report = _check_one(path, args)
         except (KPITreeError, UsageError) as exc:
             message = str(exc).removeprefix(f"{Path(path).name}: ")
             message = message if message.startswith(path) else f"{path}: {message}"
@@ -322,11 +344,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return USAGE if USAGE in codes else max(codes)
 
 
-def _check_one(path: str, strict: bool, fmt: str) -> tuple[int, dict[str, Any] | None]:
-    """Check one file: print its findings (text) or return its report (json)."""
+def _check_one(path: str, args: argparse.Namespace) -> tuple[int, dict[str, Any] | None]:
+    """Check one file (with the --data/--plan files loaded into it): print its findings
+    (text) or return its report (json)."""
     from .plaintext import visible_line
 
-    findings = _load(path).check()
+    strict, fmt = args.strict, args.format
+    tree = _load(path)
+    _load_files(tree, args)
+    findings = tree.check()
     severities = [f.severity for f in findings]
     errors, warnings = severities.count("error"), severities.count("warning")
     failed = errors > 0 or (strict and warnings > 0)
@@ -368,8 +394,7 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     from .plaintext import escape_json_controls
 
     tree = _load(args.tree)
-    if args.data:
-        _load_data(tree, args.data)
+    _load_files(tree, args)
     if args.format in ("csv", "json"):
         df = tree.rollup(period=args.period, scenario=args.scenario)
         if args.format == "csv":
@@ -414,13 +439,26 @@ def csv_text(df: Any, sep: str = ",") -> str:
     return text
 
 
-def _load_data(tree: Any, path: str) -> None:
-    """Actuals from a CSV (wide: a period column and one column per metric id; or long:
-    ``metric``, ``period``, ``value``) through ``tree.load_data``."""
+def _load_files(tree: Any, args: argparse.Namespace) -> None:
+    """``--data`` (actuals) and ``--plan`` (targets), each checked whole before it loads."""
+    if args.data:
+        _load_data(tree, args.data)
+    if args.plan:
+        _load_data(tree, args.plan, layer="target", option="--plan")
+
+
+def _load_data(tree: Any, path: str, layer: str = "value", option: str = "--data") -> None:
+    """Numbers from a CSV (wide: a period column and one column per metric id; or long:
+    ``metric``, ``period``, ``value``) through ``tree.load_data`` into ``layer``."""
     if Path(path).suffix.lower() != ".csv":
-        raise UsageError(f"{path}: --data takes a .csv file (one row per period, one column "
+        raise UsageError(f"{path}: {option} takes a .csv file (one row per period, one column "
                          "per metric id)")
-    tree.load_data(path)
+    from .errors import KPITreeError
+
+    try:
+        tree.load_data(path, layer=layer)
+    except KPITreeError as exc:
+        raise KPITreeError(f"{option} {path}: {exc}") from None
 
 
 def rollup_table(tree: Any, period: Any = None, scenario: str | None = None) -> str:

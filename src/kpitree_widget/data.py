@@ -31,13 +31,14 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import KPITreeError, did_you_mean
-from .periods import Numbers, order_periods, period_key
+from .periods import Numbers, iso_week, order_periods, period_key, week_thursday
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,7 +67,9 @@ def aggregation_of(metric: Metric) -> str:
 def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = None,
               freq: str | None = None) -> None:
     """Load numbers per period into ``layer`` (``"value"``/``"actual"`` or
-    ``"target"``/``"plan"``) from a DataFrame or a CSV path; see the module text.
+    ``"target"``/``"plan"``) from a DataFrame, a CSV path or a plain mapping
+    (``{metric: {period: number}}``, or ``{metric: number}`` for one number in every period);
+    see the module text.
 
     ``format`` is ``"wide"``, ``"long"`` or ``None`` (long when the columns include ``metric``
     and ``period``). ``freq`` (``"M"``, ``"Q"``, ``"Y"``) reads every period label as a period
@@ -74,6 +77,7 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
 
     >>> tree.load_data("actuals.csv")                            # doctest: +SKIP
     >>> tree.load_data(plan_frame, layer="target")               # doctest: +SKIP
+    >>> tree.load_data({"visits": {"2026-01": 50_000, "2026-02": 52_000}})  # doctest: +SKIP
     """
     where = "load_data"
     if layer in ("value", "actual"):
@@ -82,17 +86,31 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
         layer = "target"
     else:
         raise KPITreeError(f"{where}.layer: expected 'value' or 'target', got {layer!r}")
-    frame = _read(data, where)
-    fmt = _format(frame, format, where)
-    cells = _long_cells(frame, layer, where, freq) if fmt == "long" \
-        else _wide_cells(frame, where, freq)
-    if not any(cells.values()) and not any(m in tree.metrics for m in cells):
+    scalars: dict[str, float] = {}
+    if isinstance(data, Mapping):
+        if format is not None:
+            raise KPITreeError(f"{where}.format: a mapping is read as it is; leave format unset")
+        cells, scalars = _mapping_cells(data, where, freq)
+        if not cells and not scalars:
+            raise KPITreeError(f"{where}: read no numbers: the mapping is empty; expected "
+                               "{metric: {period: number}} or {metric: number}")
+    else:
+        frame = _read(data, where)
+        fmt = _format(frame, format, where)
+        cells = _long_cells(frame, layer, where, freq) if fmt == "long" \
+            else _wide_cells(frame, where, freq)
+    if not scalars and not any(cells.values()) and not any(m in tree.metrics for m in cells):
         # nothing read and no column names a metric: an empty table or a wrong separator (a
         # table of the tree's metrics with empty cells, e.g. a timeseries of a tree without
         # actuals, is read: it holds no numbers to load)
         raise KPITreeError(f"{where}: read no numbers: {_what_was_read(frame)}")
     metrics = tree.metrics
-    for metric_id, numbers in cells.items():
+    for metric_id in scalars:
+        if metric_id in metrics and not metrics[metric_id].is_input and layer == "value":
+            raise KPITreeError(f"{where}: metrics.{metric_id}.value: {metric_id!r} is computed "
+                               "by its formula; reported actuals of a computed metric are kept "
+                               "per period: give {period: number}")
+    for metric_id, numbers in {**cells, **{m: {} for m in scalars}}.items():
         if metric_id not in metrics:
             first = next(iter(numbers), None)
             raise KPITreeError(f"{where}: unknown metric {metric_id!r}"
@@ -122,7 +140,44 @@ def load_data(tree: Tree, data: Any, layer: str = "value", format: str | None = 
             dict.fromkeys(periods, float(old)) if old is not None else {})
         merged.update(numbers)
         updates[metric_id] = merged
+    updates.update(scalars)  # one number for every period
     tree.load_numbers(layer, updates, reported)
+
+
+def _mapping_cells(data: Mapping[Any, Any], where: str, freq: str | None
+                   ) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+    """The numbers of a plain mapping: ``{metric: {period: number}}`` (numbers per period) or
+    ``{metric: number}`` (one number for every period), checked as a frame's cells are."""
+    cells: dict[str, dict[str, float]] = {}
+    scalars: dict[str, float] = {}
+    for key, numbers in data.items():
+        if not isinstance(key, str) or not key.strip():
+            raise KPITreeError(f"{where}: metric {key!r} is not a metric id")
+        metric_id = key.strip()
+        if metric_id in cells or metric_id in scalars:
+            raise KPITreeError(f"{where}: metric {metric_id!r} appears twice")
+        if isinstance(numbers, Mapping):
+            labels = period_labels(list(numbers), where, freq)
+            seen: dict[str, Any] = {}
+            for label, given in zip(labels, numbers):
+                if label in seen:
+                    raise KPITreeError(f"{where}: metrics.{metric_id}: the periods "
+                                       f"{seen[label]!r} and {given!r} both name period {label}")
+                seen[label] = given
+            column = np.empty(len(labels), dtype=object)
+            column[:] = list(numbers.values())
+            cells[metric_id] = _numbers(column, labels, metric_id, where)
+        elif isinstance(numbers, (str, bool, np.bool_)) or not isinstance(
+                numbers, (int, float, np.number)) or isinstance(numbers, np.complexfloating):
+            raise KPITreeError(f"{where}: metrics.{metric_id}: expected a number or a mapping "
+                               f"of period to number, got {numbers!r}")
+        else:
+            number = float(numbers)
+            if not math.isfinite(number):
+                raise KPITreeError(f"{where}: metrics.{metric_id}: {number} is not a finite "
+                                   "number")
+            scalars[metric_id] = number
+    return cells, scalars
 
 
 def _read(data: Any, where: str) -> pd.DataFrame:
@@ -140,8 +195,8 @@ def _read(data: Any, where: str) -> pd.DataFrame:
             return pd.read_csv(path, skipinitialspace=True)
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             raise KPITreeError(f"{where}: cannot read {path.name}: {exc}") from None
-    raise KPITreeError(f"{where}: expected a pandas DataFrame or a CSV path, "
-                       f"got {type(data).__name__}")
+    raise KPITreeError(f"{where}: expected a pandas DataFrame or a CSV path (or a "
+                       f"mapping of metric to numbers), got {type(data).__name__}")
 
 
 def _what_was_read(frame: pd.DataFrame) -> str:
@@ -423,33 +478,23 @@ def resample(tree: TreeT, freq: str) -> TreeT:
     """A new tree whose periods are quarters (``"Q"``) or years (``"Y"``) (``"M"``: months).
 
     Inputs' values and targets, explicit targets, scenario overrides and reported numbers are
-    aggregated by each metric's rule (:func:`aggregation_of`); computed metrics are then
-    recomputed through their formulas. The new tree is of the same class as ``tree``.
+    aggregated by each metric's rule (:func:`aggregation_of`). A computed metric with an
+    explicit ``aggregation`` is aggregated from its own monthly numbers, in every layer (a
+    revenue with ``aggregation: sum`` is the sum of its months); every other computed metric is
+    recomputed through its formula from its aggregated parts (right for ratios). Where the
+    first kind no longer equals its formula at the coarser grain, the health check says so
+    (rule ``aggregation.formula``). ISO weeks (``2026-W01``) roll into the quarter and year of
+    their Thursday. The new tree is of the same class as ``tree``.
+
+    >>> tree.resample("Q").rollup(period="2026Q1")              # doctest: +SKIP
     """
     code = _freq(freq, "resample.freq")
     labels = tree.periods
     if not labels:
         raise KPITreeError("resample: the tree has no periods; load data per period first")
-    parsed = _as_periods(labels)
-    if parsed is None:
-        raise KPITreeError(f"resample: the periods ({', '.join(labels[:3])}, …) are not dates "
-                           "or periods, so they cannot be rolled into quarters or years")
-    groups: dict[str, list[int]] = {}
-    for i, (label, period) in enumerate(zip(labels, parsed)):
-        target = period.asfreq(code)
-        if period.start_time < target.start_time or period.end_time > target.end_time:
-            raise KPITreeError(f"resample: period {label} is longer than one {freq!r} period; "
-                               "periods can be rolled up, not split")
-        groups.setdefault(str(target), []).append(i)
-    names = list(groups)
-    members = [np.array(groups[g]) for g in names]
+    names, members = _groups(labels, code, freq)
 
-    def roll(metric_id: str, numbers: Numbers) -> Numbers:
-        if numbers is None:
-            return None
-        column = np.array([numbers.get(p, np.nan) for p in labels] if isinstance(numbers, dict)
-                          else [float(numbers)] * len(labels), dtype=float)
-        rule = aggregation_of(tree.metrics[metric_id])
+    def roll_column(column: np.ndarray, rule: str) -> dict[str, float]:
         out: dict[str, float] = {}
         for name, rows in zip(names, members):
             part = column[rows]
@@ -457,7 +502,14 @@ def resample(tree: TreeT, freq: str) -> TreeT:
             if present.size:
                 out[name] = float(present.sum() if rule == "sum" else
                                   present.mean() if rule == "mean" else present[-1])
-        return out or None
+        return out
+
+    def roll(metric_id: str, numbers: Numbers) -> Numbers:
+        if numbers is None:
+            return None
+        column = np.array([numbers.get(p, np.nan) for p in labels] if isinstance(numbers, dict)
+                          else [float(numbers)] * len(labels), dtype=float)
+        return roll_column(column, aggregation_of(tree.metrics[metric_id])) or None
 
     values = {m: roll(m, tree.get_value(m)) for m in tree.metrics}
     targets = {m: roll(m, tree.get_target(m)) for m in tree.metrics}
@@ -474,7 +526,41 @@ def resample(tree: TreeT, freq: str) -> TreeT:
     new.tolerance = tree.tolerance
     rolled = {m: roll(m, dict(n)) for m, n in tree.reported_numbers.items()}
     new.load_numbers("value", {}, {m: n for m, n in rolled.items() if isinstance(n, dict)})
+    flows = [m for m, x in tree.metrics.items() if not x.is_input and x.aggregation]
+    if flows:
+        arrays, index = tree.arrays()
+        given = {m: {layer: roll_column(arrays[index[m]][:, k], tree.metrics[m].aggregation or "")
+                     for k, layer in enumerate(tree.layers)} for m in flows}
+        new.set_given_numbers(given)
     return new
+
+
+def _groups(labels: list[str], code: str, freq: str) -> tuple[list[str], list[np.ndarray]]:
+    """The coarser periods ``labels`` roll into and the positions of the labels in each."""
+    groups: dict[str, list[int]] = {}
+    weeks = [iso_week(label) for label in labels]
+    if all(w is not None for w in weeks):
+        import pandas as pd
+
+        if code == "M":
+            raise KPITreeError("resample: ISO weeks roll into quarters ('Q') and years ('Y'), "
+                               "not months")
+        for i, label in enumerate(labels):  # a week belongs to the period of its Thursday
+            groups.setdefault(str(pd.Period(week_thursday(label), freq=code)), []).append(i)
+    else:
+        parsed = _as_periods(labels)
+        if parsed is None:
+            raise KPITreeError(f"resample: the periods ({', '.join(labels[:3])}, …) are not "
+                               "dates, periods or ISO weeks, so they cannot be rolled into "
+                               "quarters or years")
+        for i, (label, period) in enumerate(zip(labels, parsed)):
+            target = period.asfreq(code)
+            if period.start_time < target.start_time or period.end_time > target.end_time:
+                raise KPITreeError(f"resample: period {label} is longer than one {freq!r} "
+                                   "period; periods can be rolled up, not split")
+            groups.setdefault(str(target), []).append(i)
+    names = list(groups)
+    return names, [np.array(groups[g]) for g in names]
 
 
 def reported(tree: Tree, metric: str | None = None) -> Any:

@@ -6,10 +6,14 @@ a ``datetime.date`` or a string name the same period.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import KPITreeError
+
+_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
 # A number given for every period: a float; a number per period: {period label: float}.
 Numbers = float | dict[str, float] | None
@@ -64,12 +68,46 @@ def period_numbers(numbers: Mapping[Any, Any], where: str) -> dict[str, Any]:
     return out
 
 
+def iso_week(label: str) -> tuple[int, int] | None:
+    """``(year, week)`` of an ISO week label such as ``2026-W01``, else None (also for a week
+    the year does not have, such as ``2026-W54``).
+
+    >>> iso_week("2026-W01"), iso_week("2026-01")
+    ((2026, 1), None)
+    """
+    match = _ISO_WEEK.match(label) if isinstance(label, str) else None
+    if match is None:
+        return None
+    year, week = int(match[1]), int(match[2])
+    try:
+        dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        return None
+    return year, week
+
+
+def week_thursday(label: str) -> dt.date:
+    """The Thursday of an ISO week: the day that decides which month, quarter and year the
+    week belongs to (the ISO 8601 rule: a week belongs to the year that holds its Thursday).
+
+    >>> week_thursday("2026-W01"), week_thursday("2025-W01")
+    (datetime.date(2026, 1, 1), datetime.date(2025, 1, 2))
+    """
+    week = iso_week(label)
+    if week is None:
+        raise KPITreeError(f"period: {label!r} is not an ISO week label such as 2026-W01")
+    return dt.date.fromisocalendar(week[0], week[1], 4)
+
+
 def order_periods(labels: Iterable[str]) -> list[str]:
-    """Labels in time order when they read as dates or periods, in numeric order when they
-    read as numbers, else in the order given (each label once)."""
+    """Labels in time order when they read as dates, periods or ISO weeks (``2026-W01``), in
+    numeric order when they read as numbers, else in the order given (each label once)."""
     unique = list(dict.fromkeys(labels))
     if len(unique) < 2:
         return unique
+    weeks = [iso_week(label) for label in unique]
+    if all(w is not None for w in weeks):
+        return [label for _, label in sorted(zip(weeks, unique))]
     import pandas as pd
 
     try:

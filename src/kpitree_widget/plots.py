@@ -4,7 +4,10 @@ histogram (simulation), and status colours for the rollup table.
 matplotlib is an optional extra (``pip install matplotlib``) and is imported only
 inside these functions; ``import kpitree_widget`` never loads it. Each chart function draws on
 ``ax`` when given (else on a new figure) and returns the matplotlib ``Axes`` (``ax.figure`` is
-the Figure, e.g. for ``savefig``).
+the Figure, e.g. for ``savefig``). In a notebook the chart shows once, with no ``<Axes: ...>``
+line above it. Titles, axes and legends name metrics by their names and layers as "Plan" and
+"Actual"; text is drawn as written (a ``$`` is a dollar sign, never math). A new figure has an
+opaque white background, so its dark text reads on a dark notebook theme too.
 
 >>> from kpitree_widget import plots
 >>> plots.tornado(tree.sensitivity())            # doctest: +SKIP
@@ -50,6 +53,10 @@ NEUTRAL, PLAN = "#607d8b", "#37474f"
 LOW, HIGH = "#ef8a62", "#67a9cf"
 
 
+BACKGROUND = "white"  # opaque: the charts' dark text stays readable on a dark notebook theme
+LAYER_WORDS = {"target": "Plan", "plan": "Plan", "value": "Actual", "actual": "Actual"}
+
+
 def _axes(ax: Any, size: tuple[float, float]) -> Any:
     if ax is not None:
         if not hasattr(ax, "figure") or not hasattr(ax, "plot"):
@@ -60,13 +67,56 @@ def _axes(ax: Any, size: tuple[float, float]) -> Any:
     except ImportError:
         raise KPITreeError("plots: matplotlib is not installed; "
                            "pip install matplotlib") from None
-    _, new = plt.subplots(figsize=size, layout="constrained")
+    _, new = plt.subplots(figsize=size, layout="constrained", facecolor=BACKGROUND)
     return new
 
 
+class _ShowOnce:
+    """A chart's notebook display: the figure, once, and no ``<Axes: ...>`` text. A figure
+    pyplot manages is shown by the notebook's inline backend at the end of the cell, so this
+    shows nothing more; any other figure is shown here."""
+
+    def __init__(self, ax: Any) -> None:
+        self.ax = ax
+
+    def __call__(self) -> None:
+        import matplotlib.pyplot as plt
+
+        figure = self.ax.figure
+        manager = getattr(figure.canvas, "manager", None)
+        if manager is not None and plt.fignum_exists(manager.num):
+            return
+        from IPython.display import display
+
+        display(figure)
+
+
+def _done(ax: Any) -> Any:
+    """The Axes a chart function returns: plain text where matplotlib would parse math, and a
+    clean notebook display."""
+    legend = ax.get_legend()
+    for text in [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts,
+                 *(legend.get_texts() if legend is not None else ())]:
+        text.set_parse_math(False)
+    ax._ipython_display_ = _ShowOnce(ax)
+    return ax
+
+
 def _esc(text: str) -> str:
-    """Text for matplotlib: a pair of ``$`` would start math mode."""
+    """Tick label text for matplotlib: a pair of ``$`` would start math mode."""
     return text.replace("$", r"\$")
+
+
+def _people(label: Any) -> str:
+    """A layer label as people say it: ``target 2025-12`` -> ``Plan 2025-12``, ``value`` ->
+    ``Actual``; a bare period is the actual of that period; a scenario keeps its name."""
+    text = str(label)
+    first, _, rest = text.partition(" ")
+    if first in LAYER_WORDS:
+        return f"{LAYER_WORDS[first]} {rest}".strip()
+    if text[:1].isdigit():
+        return f"Actual {text}"
+    return text
 
 
 def _formatter(unit: str | None) -> Any:
@@ -98,16 +148,18 @@ def tornado(table: pd.DataFrame, ax: Any = None, top: int = 15, title: str | Non
     low = rows["low"].to_numpy(dtype=float)
     high = rows["high"].to_numpy(dtype=float)
     tag = f" {format_number(step, 'percent')}" if isinstance(step, float) else ""
-    ax.barh(y, low - base, left=base, color=LOW, label=f"input -{tag}".replace("- ", "-"))
+    ax.barh(y, low - base, left=base, color=LOW, label=f"input −{tag}".replace("− ", "−"))
     ax.barh(y, high - base, left=base, color=HIGH, label=f"input +{tag}".replace("+ ", "+"))
     ax.axvline(base, color=PLAN, linewidth=1)
     ax.set_yticks(y, labels)
     ax.xaxis.set_major_formatter(_formatter(unit))
-    metric = table.attrs.get("metric", "metric")
-    ax.set_xlabel(_esc(f"{metric} (base {format_number(base, unit)})"))
+    metric = table.attrs.get("metric_name") or table.attrs.get("metric", "metric")
+    layer = table.attrs.get("layer")
+    at = f"{_people(layer)}: " if isinstance(layer, str) else ""
+    ax.set_xlabel(f"{metric} ({at}{format_number(base, unit)})")
     ax.set_title(title or f"What moves {metric} most")
     ax.legend(loc="lower right", frameon=False)
-    return ax
+    return _done(ax)
 
 
 @checked
@@ -126,14 +178,14 @@ def waterfall(table: pd.DataFrame, ax: Any = None, top: int = 12, title: str | N
     end = float(table.attrs.get("end", start + contrib.sum()))
     unit = table.attrs.get("unit")
     ax = _axes(ax, (max(6.0, 0.8 * (len(steps) + 2) + 2), 4.8))
-    labels = [str(table.attrs.get("start_label", "start"))]
+    labels = [_people(table.attrs.get("start_label", "start"))]
     ax.bar(0, start, color=NEUTRAL)
     level = start
     for i, (name, c) in enumerate(steps, start=1):
         ax.bar(i, c, bottom=level, color=GOOD if c >= 0 else BAD)
         ax.plot([i - 1.4, i + 0.4], [level, level], color=PLAN, linewidth=0.6)
         sign = "+" if c >= 0 else "-"
-        ax.annotate(_esc(sign + format_number(abs(c), unit)), (i, max(level, level + c)),
+        ax.annotate(sign + format_number(abs(c), unit), (i, max(level, level + c)),
                     xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
                     fontsize=8)
         level += c
@@ -141,17 +193,17 @@ def waterfall(table: pd.DataFrame, ax: Any = None, top: int = 12, title: str | N
     last = len(steps) + 1
     ax.plot([last - 1.4, last + 0.4], [level, level], color=PLAN, linewidth=0.6)
     ax.bar(last, end, color=NEUTRAL)
-    labels.append(str(table.attrs.get("end_label", "end")))
+    labels.append(_people(table.attrs.get("end_label", "end")))
     ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
     ax.yaxis.set_major_formatter(_formatter(unit))
     low = min(start, end, *(np.cumsum([c for _, c in steps]) + start))
     high = max(start, end, *(np.cumsum([c for _, c in steps]) + start))
     pad = 0.15 * (high - low or abs(high) or 1.0)
     ax.set_ylim(max(0.0, low - pad) if low >= 0 else low - pad, high + pad)
-    metric = table.attrs.get("metric", "metric")
-    ax.set_title(title or _esc(f"Why {metric} moved: {format_number(start, unit)} → "
-                               f"{format_number(end, unit)}"))
-    return ax
+    metric = table.attrs.get("metric_name") or table.attrs.get("metric", "metric")
+    ax.set_title(title or f"Why {metric} moved: {labels[0]} {format_number(start, unit)} → "
+                          f"{labels[-1]} {format_number(end, unit)}")
+    return _done(ax)
 
 
 @checked
@@ -171,7 +223,7 @@ def fan_chart(sim: Simulation, metric: str | None = None, ax: Any = None,
         ax.fill_between(t, q[1], q[3], color=HIGH, alpha=0.55, linewidth=0, label="P25-P75")
         ax.plot(t, q[2], color="#08519c", linewidth=1.8, label="P50")
         ax.plot(t, np.broadcast_to(plan, t.shape), color=PLAN, linestyle="--", linewidth=1.2,
-                label="plan")
+                label="Plan")
         every = max(1, len(t) // 12)
         ax.set_xticks(t[::every], [sim.periods[i] for i in t[::every]], rotation=35,
                       ha="right")
@@ -183,14 +235,18 @@ def fan_chart(sim: Simulation, metric: str | None = None, ax: Any = None,
         for q, style in ((0.1, ":"), (0.5, "-"), (0.9, ":")):
             v = float(np.quantile(finite, q)) if finite.size else np.nan
             ax.axvline(v, color="#08519c", linestyle=style, linewidth=1.4,
-                       label=_esc(f"P{int(q * 100)} {format_number(v, unit)}"))
+                       label=f"P{int(q * 100)} {format_number(v, unit)}")
         ax.axvline(float(plan), color=PLAN, linestyle="--", linewidth=1.4,
-                   label=_esc(f"plan {format_number(float(plan), unit)}"))
+                   label=f"Plan {format_number(float(plan), unit)}")
         ax.xaxis.set_major_formatter(_formatter(unit))
         ax.set_ylabel("draws")
+    if sim.periods is not None:
+        ax.set_ylabel(sim.label(metric))
+    else:
+        ax.set_xlabel(sim.label(metric))
     ax.legend(frameon=False)
     ax.set_title(title or f"{sim.label(metric)}: {sim.n:,} draws")
-    return ax
+    return _done(ax)
 
 
 @checked

@@ -156,6 +156,11 @@ def patch_text(text: str, fmt: str, spec: Mapping[str, Any]) -> str:
         return text
     newline = "\r\n" if "\r\n" in text else "\n"
     plain = text.replace("\r\n", "\n") if newline != "\n" else text
+    quick = _respell_numbers(plain, fmt, old, spec)
+    if quick is not None:
+        out = quick.replace("\n", newline) if newline != "\n" else quick
+        if _reads_as(out, fmt, spec):
+            return out
     for candidate in _candidates(plain, fmt, old, spec):
         out = candidate.replace("\n", newline) if newline != "\n" else candidate
         if _reads_as(out, fmt, spec):
@@ -203,6 +208,96 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, float):
         return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
     return bool(a == b)
+
+
+# ---------------------------------------------------------------------------- numbers only
+# The common save (targets and values typed in the view) changes numbers that the file already
+# spells somewhere: those are rewritten where they stand, found by the strict loader's own
+# positions, without the slower round-trip reading.
+
+
+def _respell_numbers(text: str, fmt: str, old: Any, new: Any) -> str | None:
+    """``text`` with the numbers that differ between ``old`` and ``new`` rewritten in place,
+    or None when anything else changed (a key, a text, a list's length, a number the file does
+    not spell as a plain scalar)."""
+    changes: list[tuple[tuple[Any, ...], float | int]] = []
+    if fmt != "yaml" or not _number_changes(old, new, (), changes) or not changes:
+        return None
+    loader = io._loader_class()(text)
+    try:
+        root = loader.get_single_node()
+    except Exception:
+        return None
+    finally:
+        loader.dispose()
+    spans: list[tuple[int, int, int, int, str]] = []
+    for path, value in changes:
+        node = _node_at(root, path)
+        if node is None or getattr(node, "style", None) or not isinstance(node.value, str):
+            return None
+        start, end = node.start_mark, node.end_mark
+        if start.line != end.line:
+            return None
+        spans.append((start.line, start.column, end.column, len(node.value),
+                      _spell(value, node.value)))
+    lines = text.split("\n")
+    for line, begin, finish, width, spelled in sorted(spans, reverse=True):
+        row = lines[line]
+        if finish - begin != width:
+            return None
+        lines[line] = row[:begin] + spelled + row[finish:]
+    return "\n".join(lines)
+
+
+def _number_changes(old: Any, new: Any, path: tuple[Any, ...],
+                    out: list[tuple[tuple[Any, ...], float | int]]) -> bool:
+    """Collect the paths where only a number changed; False when anything else differs."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        if list(old) != list(new):
+            return False
+        return all(_number_changes(old[k], new[k], (*path, k), out) for k in old)
+    if isinstance(old, list) and isinstance(new, list):
+        if len(old) != len(new):
+            return False
+        return all(_number_changes(a, b, (*path, i), out) for i, (a, b) in
+                   enumerate(zip(old, new)))
+    if same(old, new):
+        return True
+    numbers = all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (old, new))
+    if numbers and math.isfinite(new):
+        out.append((path, new))
+        return True
+    return False
+
+
+def _node_at(root: Any, path: tuple[Any, ...]) -> Any:
+    """The composed node at ``path`` (mapping keys matched by their text), or None."""
+    import yaml
+
+    node = root
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            found = [v for k, v in node.value if isinstance(k, yaml.ScalarNode)
+                     and k.value == str(key)]
+            if len(found) != 1:
+                return None
+            node = found[0]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if key >= len(node.value):
+                return None
+            node = node.value[key]
+        else:
+            return None
+    return node if isinstance(node, yaml.ScalarNode) else None
+
+
+def _spell(value: float | int, was: str) -> str:
+    """A number spelled as the file would: whole numbers without ``.0`` unless the old
+    spelling had a decimal point, otherwise the shortest text that reads back the same."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        whole = str(int(value))
+        return whole + ".0" if ("." in was and "e" not in was.lower()) else whole
+    return repr(value)
 
 
 # ---------------------------------------------------------------------------- documents

@@ -43,6 +43,9 @@ DEFAULT_TOLERANCE = 0.05
 
 
 TreeT = TypeVar("TreeT", bound="Tree")
+# how rollup() shows its numbers in a notebook (kpitree_widget.tables)
+ROLLUP_DISPLAY = {"value": "row", "target": "row", "implied_target": "row",
+                  "variance": "row signed", "variance_pct": "change"}
 
 
 class Tree:
@@ -103,6 +106,10 @@ class Tree:
         # reported actuals of computed metrics (data.load_data), never used in arithmetic;
         # replaced whole on every load, so copies may share it
         self._reported: dict[str, dict[str, float]] = {}
+        # numbers of computed metrics given per layer and period instead of computed
+        # (set_given_numbers: a resampled tree's metrics aggregated from their own months)
+        self._given: dict[str, dict[str, dict[str, float]]] = {}
+        self._given_steps: dict[int, engine.Evaluator] = {}
 
     # ------------------------------------------------------------------ construction checks
 
@@ -256,6 +263,8 @@ class Tree:
         clone.okrs = copy.deepcopy(self.okrs)
         clone.config = copy.deepcopy(self.config)
         clone._periods = list(self._periods)
+        clone._given = copy.deepcopy(self._given)
+        clone._given_steps = {}
         clone._arrays = None
         clone._listeners = []
         return clone
@@ -535,6 +544,61 @@ class Tree:
         self._arrays = None
         self._notify("data", None)
 
+    @checked
+    def set_given_numbers(self, numbers: Mapping[str, Mapping[str, Mapping[str, float]]]) -> None:
+        """For ``data.resample``: numbers of computed metrics that hold instead of their
+        formula, ``{metric: {layer: {period: number}}}`` (``layer`` ``value``, ``target`` or a
+        scenario). Where one is given, the engine uses it for that metric and everything above
+        it computes from it; elsewhere the formula holds. Replaces what was given before."""
+        given: dict[str, dict[str, dict[str, float]]] = {}
+        for metric_id, layers in numbers.items():
+            metric = self.require(metric_id, "given numbers")
+            if metric.is_input:
+                raise KPITreeError(f"metrics.{metric_id}: given numbers are for computed "
+                                   "metrics; set an input's numbers with set_value")
+            given[metric_id] = {}
+            if not isinstance(layers, Mapping) or not all(
+                    isinstance(per, Mapping) for per in layers.values()):
+                raise KPITreeError(f"metrics.{metric_id}: given numbers are a mapping of layer "
+                                   "to {period: number}")
+            for layer, per in layers.items():
+                self.layer_index(layer)
+                given[metric_id][layer] = {period_key(p): check_number(
+                    x, f"metrics.{metric_id}.{layer}.{period_key(p)}") for p, x in per.items()}
+        self._given = given
+        self._arrays = None
+        self._notify("data", None)
+
+    @property
+    def given_numbers(self) -> Mapping[str, Mapping[str, Mapping[str, float]]]:
+        """Numbers of computed metrics that hold instead of their formula (see
+        :meth:`set_given_numbers`): ``{metric: {layer: {period: number}}}``, read-only."""
+        return MappingProxyType(self._given)
+
+    def _with_given(self, steps: list[tuple[int, engine.Evaluator]]
+                    ) -> list[tuple[int, engine.Evaluator]]:
+        """``steps`` with the evaluators of metrics that have given numbers wrapped so that
+        the given numbers replace the formula's where they are set."""
+        if not self._given_steps:
+            return steps
+        return [(slot, self._given_steps.get(slot, fn)) for slot, fn in steps]
+
+    def _build_given_steps(self) -> None:
+        self._given_steps = {}
+        if not self._given:
+            return
+        shape = self._shape()
+        evaluators = dict(self._plan.steps)
+        for metric_id, layers in self._given.items():
+            override = np.full(shape, np.nan)
+            for layer, per in layers.items():
+                if layer in self.layers:
+                    override[:, self.layers.index(layer)] = self._column(per)
+            if np.isnan(override).all():
+                continue
+            slot = self._plan.index[metric_id]
+            self._given_steps[slot] = _Given(evaluators[slot], override)
+
     @property
     def reported_numbers(self) -> Mapping[str, Mapping[str, float]]:
         """For ``data``: a read-only view of the reported actuals of computed metrics (metric
@@ -588,15 +652,16 @@ class Tree:
             for metric_id in plan.order:
                 if self._metrics[metric_id].is_input:
                     arrays[plan.index[metric_id]] = self._input_array(metric_id)
-            engine.evaluate(plan, arrays, shape=shape)
+            self._build_given_steps()
+            engine.evaluate(plan, arrays, self._with_given(plan.steps), shape=shape)
             self._arrays = arrays
         return self._arrays, self._plan.index
 
     def _refresh_input(self, metric_id: str) -> None:
         assert self._arrays is not None
         self._arrays[self._plan.index[metric_id]] = self._input_array(metric_id)
-        engine.evaluate(self._plan, self._arrays, self._plan.steps_above(metric_id),
-                        shape=self._shape())
+        engine.evaluate(self._plan, self._arrays,
+                        self._with_given(self._plan.steps_above(metric_id)), shape=self._shape())
 
     def period_index(self, period: Any = None) -> int:
         """Position of a period in :attr:`periods`; ``None`` is the last period."""
@@ -649,7 +714,8 @@ class Tree:
 
     @checked
     def rollup(self, period: Any = None, scenario: str | None = None) -> pd.DataFrame:
-        """The tree as a table: one row per metric, root first, depth-first.
+        """The tree as a table: one row per metric, root first, depth-first (a DataFrame that
+        shows its numbers in their units in a notebook; see :mod:`kpitree_widget.tables`).
 
         Columns: ``name, level, parent, formula, relation, is_input, value, target,
         implied_target, variance, variance_pct, status, owner, unit, direction, team, cadence,
@@ -707,7 +773,9 @@ class Tree:
             },
             index=pd.Index(ids, name="metric"),
         )
-        return frame
+        from .tables import table
+
+        return table(frame, ROLLUP_DISPLAY, dict(zip(ids, (m.unit for m in metrics))))
 
     def _missing(self, p: int, k: int, ids: list[str]) -> np.ndarray:
         """Per metric (in ``ids`` order): some input below has no value or no target."""
@@ -732,6 +800,21 @@ class Tree:
 
     def __contains__(self, metric_id: object) -> bool:
         return metric_id in self._metrics
+
+
+class _Given:
+    """A computed metric's evaluator whose result is replaced by given numbers where they are
+    set (not NaN)."""
+
+    def __init__(self, formula: engine.Evaluator, given: np.ndarray) -> None:
+        self.formula = formula
+        self.given = given
+        self.mask = ~np.isnan(given)
+
+    def __call__(self, arrays: Any) -> np.ndarray:
+        result = np.array(np.broadcast_to(self.formula(arrays), self.given.shape), dtype=float)
+        result[self.mask] = self.given[self.mask]
+        return result
 
 
 def check_numbers(numbers: Any, where: str) -> Numbers:

@@ -51,7 +51,7 @@ def test_bounds_in_the_panel_refusals_and_the_history_note(page, lab):
     select(view, "revenue")
     solve_for(view, "signup_rate")
     wait_raw(page, view, "signup_rate", (800_000 / 125 - 4200 + 250) / 60_000, timeout=20)
-    notice = view.locator('[data-role="notice"]')
+    notice = view.locator('[data-role="solve-note"]')
     notice.wait_for(state="visible", timeout=10_000)
     assert "lies outside everything it has done (its values: 1.8% to 2.2%)" in (
         notice.inner_text())
@@ -64,6 +64,6 @@ def test_bounds_in_the_panel_refusals_and_the_history_note(page, lab):
     banner = view.locator(".kpt-banner", has_text="above its max of 100%")
     banner.wait_for(state="visible", timeout=10_000)
     assert "can reach" in banner.inner_text()
-    assert view.locator('[data-role="notice"]').count() == 0
+    assert view.locator('[data-role="solve-note"]').count() == 0
     assert nb.py_json("tree.to_dict()") == before
     assert not page.problems, page.problems

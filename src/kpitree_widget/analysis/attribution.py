@@ -301,7 +301,8 @@ def attribute(tree: Tree, start: Any = "target", end: Any = "value",
         raise KPITreeError(f"attribute.by: expected 'input' or 'level', got {by!r}")
     res = _Result(tree, metric, start, end, period, layer)
     change = res.total[metric]
-    attrs = {"metric": metric, "start": res.x0[metric], "end": res.x1[metric],
+    attrs = {"metric": metric, "metric_name": tree.metrics[metric].name,
+             "start": res.x0[metric], "end": res.x1[metric],
              "start_label": res.start_label, "end_label": res.end_label, "change": change,
              "unit": tree.metrics[metric].unit}
     if by == "input":
@@ -334,7 +335,16 @@ def attribute(tree: Tree, start: Any = "target", end: Any = "value",
         with np.errstate(all="ignore"):
             frame["share"] = frame["contribution"] / change if change != 0 else np.nan
     frame.attrs.update(attrs)
-    return frame
+    from ..tables import table
+
+    unit = tree.metrics[metric].unit
+    display: dict[str, Any] = {"start": "row", "end": "row", "change": "row signed",
+                               "contribution": ("unit", unit, "signed"), "share": "share"}
+    if by == "level":  # a local contribution is in the units of the parent it moves
+        display["local"] = ("rows", {m: tree.metrics[par].unit if isinstance(par, str) else unit
+                                     for m, par in zip(frame.index, frame["parent"])}, "signed")
+    units = {m: tree.metrics[m].unit for m in frame.index}
+    return table(frame, display, units)
 
 
 def _outline_under(tree: Tree, metric: str) -> list[tuple[str, str | None, int, str]]:

@@ -61,4 +61,8 @@ def compare(tree: Tree, base: str | None = None, period: Any = None,
                     table[f"{col} vs {key} %"] = 100 * diff / np.abs(ref)
     frame = pd.DataFrame(table, index=pd.Index(ids, name="metric"))
     frame.attrs.update({"period": tree.periods[p] if tree.periods else None, "base": base})
-    return frame
+    display = {c: "row" if c in columns else "change" if c.endswith(" %") else "row signed"
+               for c in table if c != "name"}
+    from ..tables import table as shown_with_units
+
+    return shown_with_units(frame, display, {m: tree.metrics[m].unit for m in ids})

@@ -83,10 +83,17 @@ def sensitivity(tree: Tree, step: float = 0.1, metric: str | None = None,
         },
         index=pd.Index(inputs, name="metric"),
     ).iloc[order]
-    frame.attrs.update({"metric": metric, "step": step, "base": y,
+    frame.attrs.update({"metric": metric, "metric_name": tree.metrics[metric].name,
+                        "step": step, "base": y,
                         "unit": tree.metrics[metric].unit,
                         "layer": layer_label(tree, k), "period": label})
-    return frame
+    unit = tree.metrics[metric].unit
+    display = {"input": "row", "low": ("unit", unit), "high": ("unit", unit),
+               "impact": ("unit", unit, "signed"), "base": ("unit", unit),
+               "elasticity": ("unit", None)}
+    from ..tables import table
+
+    return table(frame, display, {m: tree.metrics[m].unit for m in inputs})
 
 
 def _tornado(tree: Tree, metric: str, inputs: list[str], base: list[Any], step: float,

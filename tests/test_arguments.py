@@ -42,6 +42,7 @@ VALID: dict[str, Any] = {
     "distributions": {"arpc": ("normal", 12, 1)}, "n": 50, "overrides": {"arpc": 14},
     "numbers": 5.0, "updates": {"customers": 130.0}, "data": None, "callback": print,
     "source": "workshop", "sync_data": {},
+    "parent": "revenue", "old": "arpc", "new": "price", "root_id": "revenue",
 }
 
 WRONG = st.one_of(

@@ -168,6 +168,17 @@ def _one(kind: type, inner: str, namespace: Mapping[str, Any]) -> tuple[Check, s
     return (lambda v: isinstance(v, kind)), word
 
 
+def value_check(hint: str, namespace: Mapping[str, Any]) -> tuple[Check, str]:
+    """A check for values of the type ``hint`` (type-hint text as in a dataclass field, read
+    in ``namespace``) and the words for what it expects, as ``@checked`` uses them.
+
+    >>> check, words = value_check("float | None", {})
+    >>> check(2), check("2"), words
+    (True, False, 'a number or None')
+    """
+    return _parse(hint, namespace)
+
+
 def file_path(label: str, path: str | os.PathLike[str], *, writing: bool = False) -> Path:
     """``path`` as a :class:`~pathlib.Path`; a NUL byte in it, or (``writing``) a folder that
     does not exist, is a :class:`KPITreeError` naming the argument.

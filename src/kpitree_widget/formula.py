@@ -661,6 +661,90 @@ def _display(node: Node) -> str:
     raise TypeError(node)  # pragma: no cover
 
 
+# --------------------------------------------------------------------------- editing text
+
+JOIN_OPS = ("+", "-", "*", "/")
+
+
+def renamed(text: str, old: str, new: str) -> str:
+    """The formula text with every use of the name ``old`` written ``new``; everything else
+    (spacing, parentheses, numbers) as it was.
+
+    >>> renamed("customers * arpc + arpc_bonus", "arpc", "avg_price")
+    'customers * avg_price + arpc_bonus'
+    """
+    source = text.strip()
+    tree = ast.parse(source, mode="eval")
+    lines = source.encode("utf-8").split(b"\n")
+    spots = sorted(((n.lineno - 1, n.col_offset, n.end_col_offset) for n in ast.walk(tree)
+                    if isinstance(n, ast.Name) and n.id == old), reverse=True)
+    for line, start, end in spots:
+        lines[line] = lines[line][:start] + new.encode() + lines[line][end:]
+    return b"\n".join(lines).decode("utf-8")
+
+
+def joined(text: str | None, op: str, name: str) -> str:
+    """A formula with one more term: ``text op name``, with parentheses round ``text`` only
+    where ``op`` binds tighter; no formula gives just ``name``.
+
+    >>> joined("a + b", "+", "c"), joined("a + b", "*", "c"), joined(None, "*", "c")
+    ('a + b + c', '(a + b) * c', 'c')
+    """
+    if op not in JOIN_OPS:
+        raise KPITreeError(f"op: expected one of {', '.join(JOIN_OPS)}, got {op!r}")
+    if text is None or not text.strip():
+        return name
+    source = text.strip()
+    level = _level(parse(source).ir)
+    left = f"({source})" if level < _PRECEDENCE[op] else source
+    return f"{left} {op} {name}"
+
+
+def without(formula: Formula, name: str, metric: str | None = None) -> str | None:
+    """The formula with the term ``name`` taken out of a plain sum (``a + b - c``) or product
+    (``a * b * 2``); ``None`` when nothing is left. Anything else is refused: edit such a
+    formula as a whole.
+
+    >>> without(parse("a + b - c"), "b"), without(parse("a * b"), "a"), without(parse("a"), "a")
+    ('a - c', 'b', None)
+    """
+    where = _where(metric)
+    ir = formula.ir
+    if formula.count(name) != 1:
+        what = "does not use" if not formula.count(name) else "uses more than once"
+        raise KPITreeError(f"{where}: {formula.display()!r} {what} {name!r}; edit the formula "
+                           "as a whole instead", metric=metric, field="formula")
+    if isinstance(ir, Ref):
+        return None
+    if _only(ir, {"+", "-"}, (Ref,)):
+        signs = _sum_terms(ir, 1)
+        rest = [(sign, term) for sign, term in signs if term != name]
+        text = "".join(
+            ("-" if sign < 0 else "") + term if i == 0 else f" {'-' if sign < 0 else '+'} {term}"
+            for i, (sign, term) in enumerate(rest))
+        return text
+    if _only(ir, {"*"}, (Ref, Num)):
+        factors = [f for f in _factors(ir) if f != name]
+        return " * ".join(factors)
+    raise KPITreeError(f"{where}: {name!r} is not a plain term of {formula.display()!r} (only "
+                       "a sum or a product can lose a term); edit the formula as a whole "
+                       "instead", metric=metric, field="formula")
+
+
+def _sum_terms(node: Node, sign: int) -> list[tuple[int, str]]:
+    if isinstance(node, Ref):
+        return [(sign, node.name)]
+    assert isinstance(node, Bin)
+    right = sign if node.op == "+" else -sign
+    return _sum_terms(node.left, sign) + _sum_terms(node.right, right)
+
+
+def _factors(node: Node) -> list[str]:
+    if isinstance(node, Bin):
+        return _factors(node.left) + _factors(node.right)
+    return [_display(node)]
+
+
 _EXCEL_CMP = {"==": "=", "!=": "<>"}
 
 

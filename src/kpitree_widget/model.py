@@ -48,6 +48,22 @@ class KPITree(Tree):
 
     Structure and numbers (``metrics``, ``children``, ``rollup``, ``set_target``, ...) come
     from :class:`~kpitree_widget.tree.Tree`; the methods below reach the layers above it.
+
+    Build and reshape it with the core's building calls (``KPITree.new``, ``add_metric``,
+    ``add_driver``, ``set_formula``, ``update_metric``, ``rename_metric``, ``remove_metric``,
+    ``remove_driver``, ``add_hypothesis``, ``remove_hypothesis``) and take any change back
+    with ``undo`` / ``redo`` (``docs/building.md``):
+
+    >>> t = kt.KPITree.new("revenue", unit="currency")
+    >>> t.add_driver("revenue", "orders", value=100, target=120).id
+    'orders'
+    >>> t.add_driver("revenue", "order_value", "*", value=50, target=55).id
+    'order_value'
+    >>> float(t.rollup().loc["revenue", "target"])
+    6600.0
+    >>> t.undo()
+    >>> t.metrics["revenue"].formula
+    'orders'
     """
 
     # ------------------------------------------------------------------ building

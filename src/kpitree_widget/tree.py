@@ -17,16 +17,20 @@ exports, the widget); it imports nothing of them. Users meet it as
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from . import engine
+from . import edits, engine
 from .args import checked
 from .errors import KPITreeError, did_you_mean
+from .formula import JOIN_OPS, joined, without
+from .history import History
 from .metric import Hypothesis, Metric, check_id
 from .numbers import check_number, format_number
 from .periods import Numbers, order_periods, period_key, period_numbers, with_period
@@ -46,6 +50,33 @@ TreeT = TypeVar("TreeT", bound="Tree")
 # how rollup() shows its numbers in a notebook (kpitree_widget.tables)
 ROLLUP_DISPLAY = {"value": "row", "target": "row", "implied_target": "row",
                   "variance": "row signed", "variance_pct": "change"}
+
+# the keys of the parts of a tree the undo history keeps (numbers are keyed (layer, metric))
+_STRUCTURE, _SCENARIOS, _REPORTED = ("structure",), ("scenarios",), ("reported",)
+
+
+class _Shape(NamedTuple):
+    """A snapshot of a tree's structure for the undo history (never changed in place). The
+    compiled plan is not kept (it is large): putting a snapshot back compiles it again when
+    the formulas differ."""
+
+    metrics: tuple[Metric, ...]
+    root: str
+    hypotheses: tuple[Hypothesis, ...]
+    okrs: list[dict[str, Any]]
+    outline: tuple[tuple[str, str | None, int, str], ...]
+
+
+def _same_formulas(a: Iterable[Metric], b: Iterable[Metric]) -> bool:
+    """Whether two sets of metrics have the same ids in the same order and the same parsed
+    formulas (so they compile to the same plan)."""
+    a, b = list(a), list(b)
+    return len(a) == len(b) and all(x.id == y.id and x.parsed is y.parsed
+                                    for x, y in zip(a, b))
+
+
+def _same_outline(a: Iterable[Metric], b: Iterable[Metric]) -> bool:
+    return _same_formulas(a, b) and all(x.guards == y.guards for x, y in zip(a, b))
 
 
 class Tree:
@@ -110,6 +141,8 @@ class Tree:
         # (set_given_numbers: a resampled tree's metrics aggregated from their own months)
         self._given: dict[str, dict[str, dict[str, float]]] = {}
         self._given_steps: dict[int, engine.Evaluator] = {}
+        self._history = History()
+        self._snapshot_cache: tuple[tuple[Metric, ...], tuple[Any, ...]] | None = None
 
     # ------------------------------------------------------------------ construction checks
 
@@ -267,6 +300,7 @@ class Tree:
         clone._given_steps = {}
         clone._arrays = None
         clone._listeners = []
+        clone._history = History()
         return clone
 
     # ------------------------------------------------------------------ structure
@@ -394,6 +428,7 @@ class Tree:
             store.pop(metric_id, None)
         else:
             store[metric_id] = numbers
+        self._history.record({(field, metric_id): old}, {(field, metric_id): numbers})
         old_labels = set(old) if isinstance(old, dict) else set()
         new_labels = set(numbers) if isinstance(numbers, dict) else set()
         same_periods = new_labels <= set(self._periods) and all(
@@ -417,7 +452,9 @@ class Tree:
         checked = self._check_scenario(name, overrides)
         for metric_id, numbers in checked.items():
             self.check_bounds(metric_id, numbers, where=f"scenarios.{name}.{metric_id}")
+        before = dict(self._scenarios)
         self._scenarios[name] = checked
+        self._scenarios_changed(before)
         self._periods = self._collect_periods()
         self._arrays = None
         self._notify("scenario", None)
@@ -457,7 +494,10 @@ class Tree:
             overrides[metric_id] = with_period(old, key, number, self._periods)
             if overrides[metric_id] is None:
                 del overrides[metric_id]
-        self._scenarios[name] = self._check_scenario(name, overrides)
+        checked = self._check_scenario(name, overrides)
+        before = dict(self._scenarios)
+        self._scenarios[name] = checked
+        self._scenarios_changed(before)
         self._periods = self._collect_periods()
         self._arrays = None
         self._notify("scenario", metric_id)
@@ -468,7 +508,9 @@ class Tree:
         if name not in self._scenarios:
             raise KPITreeError(f"scenarios: unknown scenario {name!r}"
                                f"{did_you_mean(name, self._scenarios)}")
+        before = dict(self._scenarios)
         del self._scenarios[name]
+        self._scenarios_changed(before)
         self._periods = self._collect_periods()
         self._arrays = None
         self._notify("scenario", None)
@@ -502,13 +544,502 @@ class Tree:
                     f"{metric.bounds_text()}); choose a target within them, or change the "
                     "bounds if they are wrong", metric=metric_id, field="target", period=label)
 
+    def _scenarios_changed(self, before: dict[str, dict[str, Numbers]]) -> None:
+        self._history.record({_SCENARIOS: before}, {_SCENARIOS: dict(self._scenarios)})
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    @checked
+    def new(cls: type[TreeT], root_id: str, **fields: Any) -> TreeT:
+        """A tree of one metric, the North Star, to build from; ``fields`` as in the file
+        (``name``, ``owner``, ``unit``, ..., ``value``, ``target``).
+
+        >>> tree = Tree.new("revenue", name="Revenue", unit="currency")
+        >>> tree.root, list(tree.metrics)
+        ('revenue', ['revenue'])
+        """
+        check_id(root_id, f"metrics.{root_id}")
+        metric_fields, numbers = edits.split_fields(root_id, fields)
+        if metric_fields.get("formula") is not None:
+            raise KPITreeError(f"metrics.{root_id}.formula: a new tree's North Star has no "
+                               "formula yet; add its drivers with add_driver",
+                               metric=root_id, field="formula")
+        metric = edits.new_metric(root_id, metric_fields)
+        given = {layer: {root_id: check_numbers(x, f"metrics.{root_id}.{layer}")}
+                 for layer, x in numbers.items() if x is not None}
+        return cls([metric], values=given.get("value"), targets=given.get("target"),
+                   root=root_id)
+
+    @checked
+    def add_metric(self, metric_id: str, *, formula: str | None = None,
+                   **fields: Any) -> Metric:
+        """Add a metric; ``fields`` as in the file (``name``, ``owner``, ``unit``, ...,
+        ``value``, ``target``). Its formula may use only metrics that exist; nothing uses the
+        new metric until a formula names it (:meth:`add_driver` adds and joins it at once).
+
+        >>> tree = Tree.new("revenue")
+        >>> tree.add_metric("churn", unit="percent", owner="CS Lead").owner
+        'CS Lead'
+        """
+        check_id(metric_id, f"metrics.{metric_id}")
+        if metric_id in self._metrics:
+            raise KPITreeError(f"metrics.{metric_id}: a metric with this id exists already",
+                               metric=metric_id, field="id")
+        metric_fields, numbers = edits.split_fields(metric_id, fields)
+        if formula is not None:
+            metric_fields["formula"] = formula
+        metric = self._checked_metric(edits.new_metric, metric_id, metric_fields)
+        self._commit({**self._metrics, metric_id: metric}, metric=metric_id,
+                     numbers={metric_id: numbers})
+        return metric
+
+    @checked
+    def add_driver(self, parent: str, metric_id: str, op: str = "+", **fields: Any) -> Metric:
+        """Add ``metric_id`` as an input of ``parent``, joined to its formula with ``op``
+        (``+``, ``-``, ``*``, ``/``): ``a + b`` becomes ``a + b + new``; a parent without a
+        formula becomes ``new``. ``fields`` as in :meth:`add_metric`. An existing metric (given
+        without fields) is joined as it is.
+
+        >>> tree = Tree.new("revenue")
+        >>> _ = tree.add_driver("revenue", "customers")
+        >>> _ = tree.add_driver("revenue", "arpc", "*")
+        >>> tree.metrics["revenue"].formula
+        'customers * arpc'
+        """
+        where = f"metrics.{parent}.formula"
+        p = self.require(parent, "add_driver")
+        if op not in JOIN_OPS:
+            raise KPITreeError(f"{where}: op must be one of {', '.join(JOIN_OPS)}, got {op!r}",
+                               metric=parent, field="formula")
+        if metric_id in p.children:
+            raise KPITreeError(f"{where}: {metric_id!r} is in the formula already "
+                               f"({p.parsed.display() if p.parsed else ''})",
+                               metric=parent, field="formula")
+        metrics = dict(self._metrics)
+        numbers: dict[str, Any] = {}
+        if metric_id in metrics:
+            if fields:
+                raise KPITreeError(f"metrics.{metric_id}: a metric with this id exists already; "
+                                   "add_driver joins it as it is (leave out the fields, and "
+                                   "change them with update_metric)", metric=metric_id,
+                                   field="id")
+            driver = metrics[metric_id]
+        else:
+            check_id(metric_id, f"metrics.{metric_id}")
+            metric_fields, numbers = edits.split_fields(metric_id, fields)
+            driver = self._checked_metric(edits.new_metric, metric_id, metric_fields)
+            metrics[metric_id] = driver
+        text = joined(p.formula, op, metric_id)
+        metrics[parent] = edits.updated(p, {"formula": text})
+        self._commit(metrics, metric=metric_id, numbers={metric_id: numbers})
+        return driver
+
+    @checked
+    def set_formula(self, metric_id: str, text: str | None,
+                    create_missing: bool = False) -> list[str]:
+        """Give ``metric_id`` a new formula (``None``: none, it becomes an input). A name no
+        metric has is refused with a did-you-mean, or (``create_missing=True``) added as a new
+        input; a formula that makes a cycle is refused naming the cycle. Returns the ids
+        created.
+
+        >>> tree = Tree.new("revenue")
+        >>> tree.set_formula("revenue", "customers * arpc", create_missing=True)
+        ['customers', 'arpc']
+        """
+        m = self.require(metric_id, "set_formula")
+        metrics = dict(self._metrics)
+        created: list[str] = []
+        if text is None:
+            metrics[metric_id] = edits.updated(m, {"formula": None})
+        else:
+            parsed = edits.check_formula(metric_id, text)
+            created = edits.unknown_names(metrics, parsed)
+            if created and not create_missing:
+                raise edits.refuse_unknown(metric_id, created, metrics)
+            for name in created:
+                metrics[name] = edits.new_metric(name, {})
+            metrics[metric_id] = dataclasses.replace(m, formula=text.strip(), parsed=parsed)
+        self._commit(metrics, metric=metric_id)
+        return created
+
+    @checked
+    def update_metric(self, metric_id: str, **fields: Any) -> Metric:
+        """Change fields of a metric (any :class:`Metric` field: ``name``, ``owner``, ``team``,
+        ``unit``, ``direction``, ``cadence``, ``lag_days``, ``kind``, ``guards``,
+        ``aggregation``, ``description``, ``tags``, ``formula``, ...; and ``value``,
+        ``target``); ``None`` clears a field. Returns the new metric.
+
+        >>> tree = Tree.new("revenue", owner="CEO")
+        >>> tree.update_metric("revenue", owner=None, unit="currency").owner is None
+        True
+        """
+        m = self.require(metric_id, "update_metric")
+        metric_fields, numbers = edits.split_fields(metric_id, fields)
+        if not fields:
+            return m
+        guards = metric_fields.get("guards")
+        if guards is not None and (guards not in self._metrics or guards == metric_id):
+            why = "a metric cannot guard itself" if guards == metric_id else (
+                f"unknown metric {guards!r}{did_you_mean(guards, self._metrics)}")
+            raise KPITreeError(f"metrics.{metric_id}.guards: {why}", metric=metric_id,
+                               field="guards")
+        new = self._checked_metric(lambda _id, f: edits.updated(m, f), metric_id, metric_fields)
+        self._commit({**self._metrics, metric_id: new}, metric=metric_id,
+                     numbers={metric_id: numbers})
+        return new
+
+    @checked
+    def rename_metric(self, old: str, new: str) -> None:
+        """Change a metric's id everywhere: formulas, guards, hypotheses, scenarios, OKRs,
+        values, targets and reported data (a name that was the id follows it).
+
+        >>> tree = Tree.new("revenue")
+        >>> _ = tree.add_driver("revenue", "arpc")
+        >>> tree.rename_metric("arpc", "avg_price")
+        >>> tree.metrics["revenue"].formula
+        'avg_price'
+        """
+        self.require(old, "rename_metric")
+        check_id(new, f"metrics.{old}.id")
+        if new == old:
+            return
+        if new in self._metrics:
+            raise KPITreeError(f"metrics.{old}.id: {new!r} is the id of another metric",
+                               metric=old, field="id")
+        self._commit(edits.renamed_metrics(self._metrics, old, new), metric=new,
+                     hypotheses=edits.renamed_hypotheses(self.hypotheses, old, new),
+                     root=new if self.root == old else self.root,
+                     okrs=edits.renamed_okrs(self.okrs, old, new), renamed=(old, new))
+
+    @checked
+    def remove_metric(self, metric_id: str, subtree: bool = False) -> list[str]:
+        """Remove a metric, its numbers and its hypotheses. Refused while a formula (or a
+        guard or an OKR) uses it, naming them; ``subtree=True`` also removes the metrics below
+        it that nothing else uses. Returns the ids removed.
+
+        >>> tree = Tree.new("revenue")
+        >>> _ = tree.add_metric("draft")
+        >>> tree.remove_metric("draft")
+        ['draft']
+        """
+        self.require(metric_id, "remove_metric")
+        if metric_id == self.root:
+            raise KPITreeError(f"metrics.{metric_id}: {metric_id!r} is the North Star (root); "
+                               "a tree keeps its root", metric=metric_id)
+        gone = edits.removal(self._metrics, self._plan.parents, metric_id, subtree,
+                             kept=self._referenced())
+        found = edits.users(self._metrics, self.okrs, set(gone), self._plan.parents)
+        if found:
+            raise KPITreeError(
+                f"metrics.{metric_id}: still used by {'; '.join(found)}; take it out of there "
+                "first (remove_driver(parent, id) takes a term out of a sum or product)",
+                metric=metric_id)
+        self._remove(dict(self._metrics), gone, metric_id)
+        return gone
+
+    @checked
+    def remove_driver(self, parent: str, metric_id: str, subtree: bool = False) -> list[str]:
+        """Take ``metric_id`` out of ``parent``'s formula (a plain sum or product:
+        ``a + b + c`` becomes ``a + c``; a formula of just that name leaves ``parent`` an
+        input) and remove it, unless something else still uses it; ``subtree=True`` also
+        removes the metrics below it that nothing else uses. Returns the ids removed.
+
+        >>> tree = Tree.new("revenue")
+        >>> _ = tree.set_formula("revenue", "a + b", create_missing=True)
+        >>> tree.remove_driver("revenue", "b"), tree.metrics["revenue"].formula
+        (['b'], 'a')
+        """
+        p = self.require(parent, "remove_driver")
+        self.require(metric_id, "remove_driver")
+        if metric_id not in p.children:
+            raise KPITreeError(f"metrics.{parent}.formula: "
+                               f"{p.parsed.display() if p.parsed else 'no formula'!r} does not "
+                               f"use {metric_id!r}{did_you_mean(metric_id, p.children)}",
+                               metric=parent, field="formula")
+        assert p.parsed is not None
+        metrics = dict(self._metrics)
+        metrics[parent] = edits.updated(p, {"formula": without(p.parsed, metric_id, parent)})
+        parents = {**self._plan.parents,
+                   metric_id: [x for x in self._plan.parents[metric_id] if x != parent]}
+        gone = edits.removal(metrics, parents, metric_id, subtree, kept=self._referenced())
+        if edits.users(metrics, self.okrs, set(gone), parents):
+            gone = []  # still used elsewhere: only taken out of this formula
+        self._remove(metrics, gone, parent)
+        return gone
+
+    @checked
+    def add_hypothesis(self, source: str, target: str, sign: str = "+",
+                       note: str = "") -> None:
+        """Add a behavioural link: ``source`` is believed to move ``target`` (``sign`` ``+``
+        or ``-``); drawn dashed, never used in arithmetic.
+
+        >>> tree = Tree.new("revenue")
+        >>> _ = tree.add_metric("nps")
+        >>> tree.add_hypothesis("nps", "revenue", "+", "happier customers stay")
+        >>> tree.hypotheses[0].driver
+        'nps'
+        """
+        self.require(source, "hypotheses.from")
+        self.require(target, "hypotheses.to")
+        if source == target:
+            raise KPITreeError(f"hypotheses: {source} -> {target}: a metric cannot drive itself",
+                               metric=source, field="hypotheses")
+        if any((h.driver, h.outcome) == (source, target) for h in self.hypotheses):
+            raise KPITreeError(f"hypotheses: {source} -> {target} exists already",
+                               metric=source, field="hypotheses")
+        link = Hypothesis(source, target, sign, note or None)
+        self._commit(dict(self._metrics), metric=source, hypotheses=(*self.hypotheses, link))
+
+    @checked
+    def remove_hypothesis(self, source: str, target: str) -> None:
+        """Remove the hypothesis link ``source -> target``.
+
+        >>> tree = Tree.new("revenue")
+        >>> _ = tree.add_metric("nps")
+        >>> tree.add_hypothesis("nps", "revenue")
+        >>> tree.remove_hypothesis("nps", "revenue")
+        >>> tree.hypotheses
+        ()
+        """
+        kept = tuple(h for h in self.hypotheses if (h.driver, h.outcome) != (source, target))
+        if len(kept) == len(self.hypotheses):
+            links = ", ".join(f"{h.driver} -> {h.outcome}" for h in self.hypotheses) or "none"
+            raise KPITreeError(f"hypotheses: no hypothesis {source} -> {target} (hypotheses: "
+                               f"{links})", metric=source, field="hypotheses")
+        self._commit(dict(self._metrics), metric=source, hypotheses=kept)
+
+    # ------------------------------------------------------------------ undo
+
+    @property
+    def can_undo(self) -> bool:
+        """Whether :meth:`undo` has a step to take back."""
+        return self._history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        """Whether :meth:`redo` has an undone step to make again."""
+        return self._history.can_redo
+
+    def undo(self) -> None:
+        """Take back the last change (one public call, or one :meth:`batch`): numbers,
+        scenarios and structure alike. Refused when there is nothing to undo.
+
+        >>> tree = Tree.new("revenue", target=100)
+        >>> tree.set_target("revenue", 120)
+        >>> tree.undo()
+        >>> tree.get_target("revenue")
+        100.0
+        """
+        self._restore(self._history.undo().before)
+
+    def redo(self) -> None:
+        """Make the last undone change again (any new change forgets what was undone)."""
+        self._restore(self._history.redo().after)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every change inside is one undo step; an exception leaving the outermost batch
+        takes back the changes made inside it.
+
+        >>> tree = Tree.new("revenue")
+        >>> with tree.batch():
+        ...     _ = tree.add_driver("revenue", "a")
+        ...     _ = tree.add_driver("revenue", "b")
+        >>> tree.undo()
+        >>> list(tree.metrics)
+        ['revenue']
+        """
+        self._history.begin()
+        try:
+            yield
+        except BaseException:
+            group = self._history.end(keep=False)
+            if group is not None:
+                self._restore(group.before)
+            raise
+        self._history.end()
+
+    # ------------------------------------------------------------------ building: internals
+
+    def _checked_metric(self, make: Callable[[str, dict[str, Any]], Metric], metric_id: str,
+                        fields: dict[str, Any]) -> Metric:
+        """A metric made by ``make``, with a formula whose names are all known."""
+        try:
+            metric = make(metric_id, fields)
+        except KPITreeError as exc:
+            if exc.metric is None:
+                raise KPITreeError(str(exc), metric=metric_id,
+                                   field=str(exc).split(":")[0].split(".")[-1]) from None
+            raise
+        if metric.parsed is not None:
+            missing = edits.unknown_names({**self._metrics, metric_id: metric}, metric.parsed)
+            if missing:
+                raise edits.refuse_unknown(metric_id, missing, self._metrics)
+        return metric
+
+    def _referenced(self) -> set[str]:
+        """Metrics something other than a formula points at (the root, guards, OKRs)."""
+        return ({self.root} | {m.guards for m in self._metrics.values() if m.guards}
+                | {str(o.get("metric")) for o in self.okrs if o.get("metric")})
+
+    def _remove(self, metrics: dict[str, Metric], gone: list[str], metric: str | None) -> None:
+        for m in gone:
+            del metrics[m]
+        out = set(gone)
+        hypotheses = tuple(h for h in self.hypotheses
+                           if h.driver not in out and h.outcome not in out)
+        self._commit(metrics, metric=metric if metric in metrics else None,
+                     hypotheses=hypotheses, removed=gone)
+
+    def _commit(self, metrics: dict[str, Metric], *, metric: str | None,
+                hypotheses: tuple[Hypothesis, ...] | None = None, root: str | None = None,
+                okrs: list[dict[str, Any]] | None = None,
+                numbers: Mapping[str, Mapping[str, Any]] | None = None,
+                renamed: tuple[str, str] | None = None, removed: Iterable[str] = ()) -> None:
+        """Check a new structure as a whole, then put it in place with its numbers (renamed,
+        removed, or ``numbers``: metric -> {"value"/"target": numbers}), record one undo step
+        and tell the listeners ``{"kind": "structure", "metric": metric}``. A refusal changes
+        nothing."""
+        hypotheses = self.hypotheses if hypotheses is None else hypotheses
+        root = self.root if root is None else root
+        okrs = [dict(o) for o in (self.okrs if okrs is None else okrs)]
+        for candidate in metrics.values():
+            for child in candidate.children:
+                if child not in metrics:
+                    raise KPITreeError(f"metrics.{candidate.id}.formula: unknown metric "
+                                       f"{child!r}{did_you_mean(child, metrics)}",
+                                       metric=candidate.id, field="formula")
+        same_plan = _same_formulas(self._metrics.values(), metrics.values())
+        plan = self._plan if same_plan else engine.compile_plan(
+            {m: x.parsed for m, x in metrics.items()})
+        same_outline = (same_plan and root == self.root and hypotheses == self.hypotheses
+                        and _same_outline(self._metrics.values(), metrics.values()))
+        gone = set(removed)
+        # the numbers: (layer, metric) -> new numbers (None: none)
+        changes: dict[tuple[str, str], Numbers] = {}
+        for layer, store in (("value", self._values), ("target", self._targets)):
+            if renamed is not None and renamed[0] in store:
+                changes[(layer, renamed[0])] = None
+                changes[(layer, renamed[1])] = store[renamed[0]]
+            for m in gone:
+                if m in store:
+                    changes[(layer, m)] = None
+        for metric_id, given in (numbers or {}).items():
+            for layer, x in given.items():
+                where = f"metrics.{metric_id}.{layer}"
+                if layer == "value" and x is not None and not metrics[metric_id].is_input:
+                    raise KPITreeError(f"{where}: {metric_id!r} is computed by its formula; set "
+                                       "the numbers of its inputs instead", metric=metric_id,
+                                       field=layer)
+                changes[(layer, metric_id)] = None if x is None else check_numbers(x, where)
+        scenarios = self._scenarios
+        if renamed is not None or gone:
+            scenarios = {
+                name: {(renamed[1] if renamed is not None and m == renamed[0] else m): n
+                       for m, n in overrides.items() if m not in gone}
+                for name, overrides in self._scenarios.items()}
+        for name, overrides in scenarios.items():
+            for m in overrides:
+                if not metrics[m].is_input:
+                    raise KPITreeError(
+                        f"metrics.{m}.formula: scenario {name!r} overrides the target of "
+                        f"{m!r}, and a scenario overrides inputs only; drop that override first "
+                        f"(set_scenario_target({name!r}, {m!r}, None))", metric=m,
+                        field="formula")
+        reported = self._reported
+        if (renamed is not None and renamed[0] in reported) or gone & reported.keys():
+            reported = {(renamed[1] if renamed is not None and m == renamed[0] else m): n
+                        for m, n in self._reported.items() if m not in gone}
+        # everything is checked: put it in place
+        before: dict[Hashable, Any] = {_STRUCTURE: self._snapshot()}
+        after: dict[Hashable, Any] = {}
+        if root not in metrics:
+            raise KPITreeError(f"root: unknown metric {root!r}")
+        self._metrics, self.root, self.hypotheses, self.okrs = metrics, root, hypotheses, okrs
+        self._plan = plan
+        self._snapshot_cache = None
+        if not same_outline:
+            self._outline = self._make_outline()
+        for (layer, metric_id), x in changes.items():
+            store = self._values if layer == "value" else self._targets
+            before[(layer, metric_id)] = store.get(metric_id)
+            after[(layer, metric_id)] = x
+            if x is None:
+                store.pop(metric_id, None)
+            else:
+                store[metric_id] = x
+        if scenarios is not self._scenarios:
+            before[_SCENARIOS], after[_SCENARIOS] = self._scenarios, scenarios
+            self._scenarios = dict(scenarios)
+        if reported is not self._reported:
+            before[_REPORTED], after[_REPORTED] = self._reported, reported
+            self._reported = reported
+        after[_STRUCTURE] = self._snapshot()
+        self._history.record(before, after)
+        if len(before) > 1 or not same_outline:  # numbers, or their order, changed
+            self._periods = self._collect_periods()
+        if len(before) > 1 or not same_plan:
+            self._arrays = None
+        self._notify("structure", metric)
+
+    def _snapshot(self) -> _Shape:
+        """The structure as the history keeps it (the metrics and outline shared between the
+        steps until the structure changes)."""
+        cached = self._snapshot_cache
+        if cached is None:
+            cached = self._snapshot_cache = (tuple(self._metrics.values()),
+                                             tuple(self._outline))
+        return _Shape(cached[0], self.root, self.hypotheses, copy.deepcopy(self.okrs),
+                      cached[1])
+
+    def _restore(self, parts: Mapping[Hashable, Any]) -> None:
+        """Put back the parts of a recorded step (undo, redo, a batch rolled back)."""
+        with self._history.paused():
+            shape = parts.get(_STRUCTURE)
+            numbers = [k for k in parts if isinstance(k, tuple) and k[0] in ("value", "target")]
+            if shape is None and len(parts) == 1 and numbers:
+                layer, metric_id = numbers[0]
+                store = self._values if layer == "value" else self._targets
+                self._replace(store, layer, metric_id, parts[numbers[0]])
+                return
+            recompute = len(parts) > 1 or shape is None  # numbers changed
+            if shape is not None:
+                if not _same_formulas(self._metrics.values(), shape.metrics):
+                    self._plan = engine.compile_plan({m.id: m.parsed for m in shape.metrics})
+                    recompute = True
+                recompute = recompute or tuple(self._outline) != shape.outline
+                self._metrics = {m.id: m for m in shape.metrics}
+                self.root, self.hypotheses = shape.root, shape.hypotheses
+                self.okrs = copy.deepcopy(shape.okrs)
+                self._outline = list(shape.outline)
+                self._snapshot_cache = None
+            for key in numbers:
+                store = self._values if key[0] == "value" else self._targets
+                if parts[key] is None:
+                    store.pop(key[1], None)
+                else:
+                    store[key[1]] = parts[key]
+            if _SCENARIOS in parts:
+                self._scenarios = dict(parts[_SCENARIOS])
+            if _REPORTED in parts:
+                self._reported = parts[_REPORTED]
+            if recompute:
+                self._periods = self._collect_periods()
+                self._arrays = None
+        kind = ("structure" if shape is not None else
+                "scenario" if set(parts) == {_SCENARIOS} else "data")
+        self._notify(kind, None)
+
     # ------------------------------------------------------------------ listeners
 
     @checked
     def on_change(self, callback: Listener) -> Callable[[], None]:
         """Call ``callback(event)`` after every change; returns a function that unsubscribes.
 
-        ``event`` is ``{"kind": "value" | "target" | "scenario" | "data", "metric": id | None}``.
+        ``event`` is ``{"kind": "value" | "target" | "scenario" | "data" | "structure",
+        "metric": id | None}``; ``structure`` follows every change of metrics, formulas,
+        fields or hypotheses (a building call, or undo/redo of one).
         """
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
@@ -537,9 +1068,14 @@ class Tree:
         ``value`` or ``target`` layer and, when given, replace the reported actuals of
         computed metrics; then rebuild once and tell the listeners."""
         store = self._values if layer == "value" else self._targets
+        before: dict[Hashable, Any] = {(layer, m): store.get(m) for m in updates}
+        after: dict[Hashable, Any] = {(layer, m): n for m, n in updates.items()}
         store.update(updates)
         if reported is not None:
+            before[_REPORTED] = self._reported
             self._reported = dict(reported)
+            after[_REPORTED] = self._reported
+        self._history.record(before, after)
         self._periods = self._collect_periods()
         self._arrays = None
         self._notify("data", None)

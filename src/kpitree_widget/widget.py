@@ -421,7 +421,7 @@ class TreeWidget(anywidget.AnyWidget):
         when it is slow (a large tree) they are after the answer (:meth:`_check_after`)."""
         self._forget_vanished_choices()
         try:
-            if self._signature != self._structure_signature():
+            if _structural(events) or self._signature != self._structure_signature():
                 self._findings.update(self._take_unchecked(events))
                 self._rebuild()
                 return
@@ -551,6 +551,8 @@ class TreeWidget(anywidget.AnyWidget):
                 self.period = ""
             if self.focus and any(m not in tree.metrics for m in self.focus):
                 self.focus = [m for m in self.focus if m in tree.metrics]
+            if self.selected and self.selected not in tree.metrics:
+                self.selected = ""  # removed or renamed from Python
         finally:
             self._quiet = False
 
@@ -573,6 +575,12 @@ def _ensure_bundle_attached(cls: type) -> None:
     for key, path in (("_esm", BUNDLE), ("_css", STYLES)):
         if isinstance(cls.__dict__.get(key, None), str) and path.is_file():
             setattr(cls, key, try_file_contents(path))
+
+
+def _structural(events: list[Mapping[str, Any]] | None) -> bool:
+    """Whether the tree's structure changed (a building call, or undo/redo of one): the view
+    then gets the whole structure again."""
+    return events is not None and any(e.get("kind") == "structure" for e in events)
 
 
 def _weak_listener(widget: TreeWidget) -> Callable[[Mapping[str, Any]], None]:

@@ -68,16 +68,16 @@ def main() -> None:
         column = [a[p:p + 1, engine.TARGET].copy() for a in arrays]
         old = np.array([column[s][0] for s in slots])
         moved = np.sign(table.xs(label, level="period").loc[inputs, "change"].to_numpy())
-        sign = np.ones(len(inputs))  # the direction that helps, read off cascade's answer
+        sign = np.where(moved == 0, 1.0, moved)  # the way cascade moved each lever
 
-        def gap(e: float, column: list = column, old: np.ndarray = old) -> float:
+        def gap(e: float, column: list = column, old: np.ndarray = old,
+                sign: np.ndarray = sign) -> float:
             values = list(column)
             for s, x in zip(slots, np.maximum(old * (1 + sign * e), 0)):
                 values[s] = np.array([x])
             engine.evaluate(plan, values)
             return float(values[index[root]][0]) - goals
 
-        sign = np.where(moved == 0, 1.0, moved)  # e < 0 when the goal is below today
         # step out from no effort until the goal is crossed, then bracket it
         step = 1e-6
         while (gap(step) < 0) == (gap(0.0) < 0):

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from .. import engine
-from ..numbers import check_number
 from ..errors import KPITreeError
+from ..numbers import check_number
 from ..tree import Tree
 from ._common import gradient, subtree, varying_steps
 
@@ -176,7 +176,7 @@ def _bound(tree: Tree, metric: str, name: str, default: float) -> float:
 def _evaluate(tree: Tree, metric: str, lv: _Levers, rows: list[int],
               effort: np.ndarray) -> np.ndarray:
     """The metric's target for efforts of shape (P, G)."""
-    arrays, index = tree.arrays()
+    index = tree.compiled_plan.index
     shape = effort.shape
     base = list(lv.columns)
     moved = lv.at(effort)
@@ -292,7 +292,7 @@ def _closest(tree: Tree, metric: str, goal: float, lv: _Levers, rows: list[int])
 
 def _table(tree: Tree, lv: _Levers, new: np.ndarray, effort: np.ndarray, rows: list[int],
            labels: list[str | None]) -> pd.DataFrame:
-    arrays, index = tree.arrays()
+    arrays, _ = tree.arrays()
     n_rows, n_levers = new.shape
     history = np.stack([arrays[s][:, engine.VALUE] for s in lv.slots], axis=1)  # (T, L)
     best_up, best_down = _best(history, np.nanargmax), _best(history, np.nanargmin)
@@ -363,11 +363,7 @@ def _usual_change(history: np.ndarray) -> np.ndarray:
 
 def _apply(tree: Tree, metric: str, goal: float, lv: _Levers, new: np.ndarray, rows: list[int],
            period: Any) -> None:
-    batch = getattr(tree, "batch", None)
-    if batch is None:
-        _write(tree, metric, goal, lv, new, rows, period)
-        return
-    with batch():
+    with tree.batch():  # one undo step restores every target
         _write(tree, metric, goal, lv, new, rows, period)
 
 

@@ -80,7 +80,7 @@ def cascade(tree: Tree, metric: str, target: Any, levers: Iterable[str] | None =
     lv = _levers(tree, metric, ids, rows, weights if method == "weights" else None)
     effort, reached = _solve_effort(tree, metric, goal, lv, rows)
     new = lv.at(effort[:, None])[:, 0, :]
-    labels = [tree.periods[r] for r in rows] if tree.periods else [None]
+    labels: list[str | None] = [tree.periods[r] for r in rows] if tree.periods else [None]
     if not np.all(reached):
         r = int(np.argmin(reached))
         where = f" in {labels[r]}" if labels[r] else ""

@@ -120,6 +120,34 @@ class KPITree(Tree):
         return solve(self, metric_id, target, lever=lever, period=period)
 
     @checked
+    def cascade(self, metric_id: str, target: float, levers: Iterable[str] | None = None,
+                method: str = "equal", weights: Mapping[str, float] | None = None,
+                locked: Iterable[str] = (), period: Any = None) -> pd.DataFrame:
+        """Plan top-down: set the targets of the levers under ``metric_id`` (by default every
+        input below it that is not ``locked``) so that its target becomes ``target`` exactly.
+
+        ``method="equal"``: every lever moves by the same relative effort in the direction that
+        helps (a lever whose ``direction`` is ``down`` shrinks when the goal is higher);
+        ``weights={lever: w}``: effort in proportion to the weights. Bounds (``min``/``max``)
+        hold; a target they put out of reach is a :class:`KPITreeError` naming the closest
+        reachable value, and nothing changes. Every period at once when ``period`` is None.
+
+        Returns a table indexed by lever (by lever and period for several periods):
+        ``old_target``, ``new_target``, ``change``, ``change_pct``, ``effort``, and a realism
+        check against the lever's actuals: ``best``, ``best_period``, ``usual_change``,
+        ``realistic``, ``reason``. One :meth:`undo` restores every target it set.
+
+        >>> tree = archetype("b2b_saas")
+        >>> plan = tree.cascade("arr", 1.1 * tree.rollup().loc["arr", "implied_target"])
+        >>> list(plan.columns[:3])
+        ['old_target', 'new_target', 'change']
+        """
+        from .analysis.cascade import cascade
+
+        return cascade(self, metric_id, target, levers=levers, method=method, weights=weights,
+                       locked=locked, period=period)
+
+    @checked
     def compare(self, base: str | None = None, period: Any = None,
                 pct: bool = False) -> pd.DataFrame:
         """Plan, actual and every scenario side by side (one column each, index metric id);

@@ -1,0 +1,390 @@
+"""Top-down planning: spread one target over every lever under it (``tree.cascade``).
+
+The levers move by one shared *effort* ``e``: lever ``i``'s target becomes
+``old_i * (1 + s_i * w_i * e)``, where ``s_i`` is the direction that helps (the sign of the
+metric's derivative with respect to the lever; its ``direction`` where the derivative is zero)
+and ``w_i`` its weight (1 for ``method="equal"``). A lever stops at its bounds (``min`` /
+``max``) and never crosses zero; the others carry on. The effort that meets the target is found
+by bracketing and bisection over every period at once (one engine pass per step), so the target
+is met to the last few bits of a float.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import engine
+from ..errors import KPITreeError
+from ..numbers import check_number
+from ..tree import Tree
+from ._common import gradient, subtree, varying_steps
+
+METHODS = ("equal", "weights")
+_MAX_STEPS = 200  # regula falsi steps at most (bisection every 8th: 25 halvings at least)
+
+
+@dataclass(frozen=True)
+class _Levers:
+    ids: list[str]
+    slots: list[int]
+    old: np.ndarray       # (P, L) current targets
+    sign: np.ndarray      # (P, L) +1 where raising the lever raises the metric
+    weight: np.ndarray    # (L,)
+    low: np.ndarray       # (L,) lower bounds (-inf when none)
+    high: np.ndarray      # (L,) upper bounds (+inf when none)
+    columns: list[Any]    # every metric's target in the periods cascaded, (P, 1) by slot
+
+    def only(self, keep: np.ndarray) -> _Levers:
+        """The same levers for some of the periods."""
+        return _Levers(self.ids, self.slots, self.old[keep], self.sign[keep], self.weight,
+                       self.low, self.high, [c[keep] for c in self.columns])
+
+    def at(self, effort: np.ndarray) -> np.ndarray:
+        """Lever targets for efforts of shape (P, G): shape (P, G, L)."""
+        step = 1.0 + self.sign[:, None, :] * self.weight * effort[..., None]
+        moved = self.old[:, None, :] * np.maximum(step, 0.0)  # never past zero
+        return np.clip(moved, self.low, self.high)
+
+
+def cascade(tree: Tree, metric: str, target: Any, levers: Iterable[str] | None = None,
+            method: str = "equal", weights: Mapping[str, float] | None = None,
+            locked: Iterable[str] = (), period: Any = None) -> pd.DataFrame:
+    """Set the targets of the levers under ``metric`` so that its target becomes ``target``.
+
+    Returns a table indexed by lever (by lever and period when several periods are cascaded at
+    once): ``old_target``, ``new_target``, ``change``, ``change_pct``, ``effort`` and a realism
+    check against the lever's own history (``best``, ``best_period``, ``usual_change``,
+    ``realistic``, ``reason``). Nothing changes when the target cannot be reached.
+    """
+    goal = check_number(target, f"metrics.{metric}.target")
+    tree.require(metric, "cascade")
+    if tree.metrics[metric].is_input:
+        raise KPITreeError(f"cascade: {metric!r} is an input; set its target directly "
+                           "(cascade spreads the target of a computed metric over its levers)",
+                           metric=metric, field="target")
+    if method not in METHODS:
+        raise KPITreeError(f"cascade: method {method!r} is not one of {', '.join(METHODS)}")
+    if weights is not None and method == "equal":
+        method = "weights"
+    if method == "weights" and not weights:
+        raise KPITreeError("cascade: method 'weights' needs weights={lever: weight, ...}")
+    ids = _pick_levers(tree, metric, levers, locked, weights)
+    rows = (list(range(len(tree.periods) or 1)) if period is None
+            else [tree.period_index(period)])
+    lv = _levers(tree, metric, ids, rows, weights if method == "weights" else None)
+    effort, reached = _solve_effort(tree, metric, goal, lv, rows)
+    new = lv.at(effort[:, None])[:, 0, :]
+    labels: list[str | None] = [tree.periods[r] for r in rows] if tree.periods else [None]
+    if not np.all(reached):
+        r = int(np.argmin(reached))
+        where = f" in {labels[r]}" if labels[r] else ""
+        closest = _closest(tree, metric, goal, lv, rows)[r]
+        raise KPITreeError(
+            f"metrics.{metric}.target: {goal:,.6g} cannot be reached{where} by moving "
+            f"{_names(ids)} within their bounds; the closest reachable target is "
+            f"{closest:,.6g}", metric=metric, field="target", period=labels[r])
+    table = _table(tree, lv, new, effort, rows, labels)
+    _apply(tree, metric, goal, lv, new, rows, period)
+    return table
+
+
+def _names(ids: list[str]) -> str:
+    return ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+
+
+def _pick_levers(tree: Tree, metric: str, levers: Iterable[str] | None, locked: Iterable[str],
+                 weights: Mapping[str, float] | None) -> list[str]:
+    under, _ = subtree(tree, metric)
+    if isinstance(locked, str):
+        locked = (locked,)
+    lock = set()
+    for m in locked:
+        tree.require(m, "locked")
+        lock.add(m)
+    if levers is None:
+        chosen = [m for m in under if m not in lock]
+        if weights is not None:
+            chosen = [m for m in chosen if m in weights]
+    else:
+        if isinstance(levers, str):
+            levers = (levers,)
+        chosen = []
+        for m in levers:
+            tree.require_input(m, "levers")
+            if m not in under:
+                raise KPITreeError(f"cascade: the lever {m!r} is not under {metric!r}, so moving "
+                                   "it cannot change it", metric=m, field="levers")
+            if m not in lock and m not in chosen:
+                chosen.append(m)
+    for m in weights or {}:
+        tree.require_input(m, "weights")
+        if m not in under:
+            raise KPITreeError(f"cascade: weights name {m!r}, which is not under {metric!r}",
+                               metric=m, field="weights")
+    if not chosen:
+        raise KPITreeError(f"cascade: no lever left to move under {metric!r} (all are locked)",
+                           metric=metric, field="levers")
+    return chosen
+
+
+def _levers(tree: Tree, metric: str, ids: list[str], rows: list[int],
+            weights: Mapping[str, float] | None) -> _Levers:
+    arrays, index = tree.arrays()
+    slots = [index[m] for m in ids]
+    old = np.array([[arrays[s][r, engine.TARGET] for s in slots] for r in rows], dtype=float)
+    for j, m in enumerate(ids):
+        bad = ~np.isfinite(old[:, j])
+        if bad.any():
+            label = tree.periods[rows[int(np.argmax(bad))]] if tree.periods else None
+            raise KPITreeError(f"metrics.{m}.target: no target to move from"
+                               f"{f' in {label}' if label else ''}; set one, or lock it",
+                               metric=m, field="target", period=label)
+    values = {m: arrays[index[m]][rows, engine.TARGET] for m in tree.metrics}
+    slopes = gradient(tree, metric, values)
+    sign = np.empty_like(old)
+    for j, m in enumerate(ids):
+        fallback = -1.0 if tree.metrics[m].direction == "down" else 1.0
+        d = np.broadcast_to(np.asarray(slopes.get(m, 0.0), dtype=float), (len(rows),))
+        sign[:, j] = np.where(np.isfinite(d) & (d != 0), np.sign(d), fallback)
+    weight = np.ones(len(ids))
+    if weights is not None:
+        for j, m in enumerate(ids):
+            w = check_number(weights.get(m, 0.0), f"weights.{m}")
+            if w < 0:
+                raise KPITreeError(f"cascade: weights.{m}: {w:g} is negative; a weight is the "
+                                   "share of the effort, 0 or more", metric=m, field="weights")
+            weight[j] = w
+        if not (weight > 0).any():
+            raise KPITreeError("cascade: every weight is 0; give some lever a weight above 0")
+    low = np.array([_bound(tree, m, "min", -math.inf) for m in ids])
+    high = np.array([_bound(tree, m, "max", math.inf) for m in ids])
+    columns = [a[rows, engine.TARGET][:, None] for a in arrays]
+    return _Levers(ids, slots, old, sign, weight, low, high, columns)
+
+
+def _bound(tree: Tree, metric: str, name: str, default: float) -> float:
+    value = getattr(tree.metrics[metric], name, None)
+    return default if value is None else float(value)
+
+
+def _evaluate(tree: Tree, metric: str, lv: _Levers, rows: list[int],
+              effort: np.ndarray) -> np.ndarray:
+    """The metric's target for efforts of shape (P, G)."""
+    index = tree.compiled_plan.index
+    shape = effort.shape
+    base = list(lv.columns)
+    moved = lv.at(effort)
+    for j, slot in enumerate(lv.slots):
+        base[slot] = moved[:, :, j]
+    plan = tree.compiled_plan
+    steps = varying_steps(tree, set(lv.ids))
+    engine.evaluate(plan, base, steps, shape=shape)
+    return np.broadcast_to(np.asarray(base[index[metric]], dtype=float), shape)
+
+
+def _lowest_effort(lv: _Levers) -> float:
+    """The effort below which nothing moves any more: every lever with a weight is at zero."""
+    return -1.0 / float(lv.weight[lv.weight > 0].min())
+
+
+_LADDER = np.concatenate([[0.0], 2.0 ** np.arange(-20, 21)])  # efforts up to a million-fold
+
+
+def _solve_effort(tree: Tree, metric: str, goal: float, lv: _Levers,
+                  rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per period, the effort that meets the goal, and whether it was found."""
+    n = len(rows)
+    now = _evaluate(tree, metric, lv, rows, np.zeros((n, 1)))[:, 0]
+    if not np.isfinite(now).all():
+        _say_why_not_computed(tree, metric, rows[int(np.argmin(np.isfinite(now)))])
+    up = goal >= now
+    # efforts stepping out from 0 in powers of two: up where the goal is above today's target
+    grid = np.where(up[:, None], _LADDER, np.maximum(-_LADDER, _lowest_effort(lv)))
+    f = _evaluate(tree, metric, lv, rows, grid) - goal
+    effort = np.zeros(n)
+    reached = np.zeros(n, dtype=bool)
+    lo, hi = np.zeros(n), np.zeros(n)
+    for r in range(n):
+        fr = f[r]
+        hit = np.flatnonzero(fr == 0)
+        if hit.size:
+            effort[r], reached[r] = grid[r, hit[0]], True
+            lo[r] = hi[r] = grid[r, hit[0]]
+            continue
+        ok = np.isfinite(fr[:-1]) & np.isfinite(fr[1:]) & ((fr[:-1] < 0) != (fr[1:] < 0))
+        js = np.flatnonzero(ok)
+        if js.size:
+            lo[r], hi[r] = grid[r, js[0]], grid[r, js[0] + 1]
+            reached[r] = True
+            continue
+        # at the edge of reach (every lever at a bound): the goal is met to rounding
+        gaps = np.where(np.isfinite(fr), np.abs(fr), np.inf)
+        nearest = int(gaps.argmin())
+        if gaps[nearest] <= 1e-12 * max(1.0, abs(goal)):
+            effort[r], reached[r] = grid[r, nearest], True
+            lo[r] = hi[r] = grid[r, nearest]
+    todo = np.flatnonzero(reached & (lo != hi))
+    if todo.size:
+        effort[todo] = _refine(tree, metric, goal, lv, rows, todo, lo[todo], hi[todo])
+    return effort, reached
+
+
+def _refine(tree: Tree, metric: str, goal: float, lv: _Levers, rows: list[int],
+            todo: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Narrow each bracket [a, b] around the goal (the Illinois variant of regula falsi,
+    falling back to bisection; one engine pass over every period per step) to a float's
+    precision; return the end that meets the goal best."""
+    sub = [rows[i] for i in todo]
+    sub_lv = lv.only(todo)
+
+    def gap(e: np.ndarray) -> np.ndarray:
+        return _evaluate(tree, metric, sub_lv, sub, e[:, None])[:, 0] - goal
+
+    fa, fb = gap(a), gap(b)
+    for i in range(_MAX_STEPS):
+        done = (np.abs(b - a) <= 4e-16 * np.fmax(1.0, np.abs(b))) | (fb == 0)
+        if done.all():
+            break
+        with np.errstate(all="ignore"):
+            x = b - fb * (b - a) / (fb - fa)
+        inside = np.isfinite(x) & (np.minimum(a, b) < x) & (x < np.maximum(a, b))
+        if i % 8 == 7:  # a bisection now and then bounds the worst case
+            inside[:] = False
+        x = np.where(done, b, np.where(inside, x, 0.5 * (a + b)))
+        fx = gap(x)
+        # Illinois: the end kept twice in a row counts half, so both ends close in
+        crossed = (fx < 0) != (fb < 0)
+        a, fa = np.where(crossed, b, a), np.where(crossed, fb, 0.5 * fa)
+        b, fb = x, fx
+    ends = np.stack([a, b], axis=1)
+    fe = np.abs(_evaluate(tree, metric, sub_lv, sub, ends) - goal)
+    return np.where(fe[:, 0] <= fe[:, 1], a, b)
+
+
+def _say_why_not_computed(tree: Tree, metric: str, row: int) -> None:
+    arrays, index = tree.arrays()
+    label = tree.periods[row] if tree.periods else None
+    where = f" in {label}" if label else ""
+    for m in subtree(tree, metric)[0]:
+        if not np.isfinite(arrays[index[m]][row, engine.TARGET]):
+            raise KPITreeError(f"metrics.{m}.target: {m!r} has no target{where}, so the plan of "
+                               f"{metric!r} does not compute; set one", metric=m,
+                               field="target", period=label)
+    raise KPITreeError(f"metrics.{metric}.target: the plan of {metric!r} is not a number{where} "
+                       "(a division by zero?); cascade needs a plan to start from",
+                       metric=metric, field="target", period=label)
+
+
+def _closest(tree: Tree, metric: str, goal: float, lv: _Levers, rows: list[int]) -> np.ndarray:
+    """Per period, the target nearest the goal that the levers can reach."""
+    ladder = np.concatenate([-_LADDER[:0:-1], _LADDER])
+    grid = np.maximum(np.broadcast_to(ladder, (len(rows), ladder.size)), _lowest_effort(lv))
+    got = _evaluate(tree, metric, lv, rows, grid)
+    gap = np.where(np.isfinite(got), np.abs(got - goal), np.inf)
+    return got[np.arange(len(rows)), gap.argmin(axis=1)]
+
+
+def _table(tree: Tree, lv: _Levers, new: np.ndarray, effort: np.ndarray, rows: list[int],
+           labels: list[str | None]) -> pd.DataFrame:
+    arrays, _ = tree.arrays()
+    n_rows, n_levers = new.shape
+    history = np.stack([arrays[s][:, engine.VALUE] for s in lv.slots], axis=1)  # (T, L)
+    best_up, best_down = _best(history, np.nanargmax), _best(history, np.nanargmin)
+    usual = _usual_change(history)
+    up = lv.sign > 0                                                            # (P, L)
+    pick = np.where(up, best_up[None, :], best_down[None, :])                   # (P, L)
+    seen = pick >= 0
+    taken = np.where(seen, pick, 0)
+    best = np.where(seen, history[taken, np.arange(n_levers)], np.nan)
+    beyond = np.where(up, new > best, new < best) & seen
+    old = lv.old
+    with np.errstate(all="ignore"):
+        change_pct = np.where(old != 0, (new - old) / np.abs(old), np.nan)
+        over = np.abs(new - best) / np.abs(best)
+    periods = tree.periods
+    labels_of = np.array([*(periods or []), None], dtype=object)                # -1: none
+    best_label = labels_of[pick]                                                # (P, L)
+    what = ("its best period (" + best_label.astype(str) + ")" if periods
+            else np.full(pick.shape, "its actual", dtype=object))
+    reasons = np.where(~seen, "no actuals to compare with",
+                       np.where(beyond, "beyond " + what, "within " + what))
+    realistic = pd.array((~beyond).ravel(order="F"), dtype="boolean")
+    realistic[~seen.ravel(order="F")] = pd.NA
+    frame = pd.DataFrame({
+        "lever": np.repeat(lv.ids, n_rows),
+        "period": labels * n_levers,
+        "old_target": old.ravel(order="F"),
+        "new_target": new.ravel(order="F"),
+        "change": (new - old).ravel(order="F"),
+        "change_pct": change_pct.ravel(order="F"),
+        "effort": (effort[:, None] * lv.weight[None, :]).ravel(order="F"),
+        "best": best.ravel(order="F"),
+        "best_period": best_label.ravel(order="F"),
+        "usual_change": np.repeat(usual, n_rows),
+        "realistic": realistic,
+        "beyond_best": np.where(beyond, over, 0.0).ravel(order="F"),
+        "reason": reasons.ravel(order="F"),
+    })
+    if len(labels) > 1:
+        return frame.set_index(["lever", "period"])
+    return frame.drop(columns="period").set_index("lever")
+
+
+def _best(history: np.ndarray, arg: Any) -> np.ndarray:
+    """Per lever, the row of its best actual (-1 when it has none)."""
+    has = np.isfinite(history).any(axis=0)
+    filled = np.where(np.isfinite(history), history, np.nan)
+    out = np.full(history.shape[1], -1)
+    if has.any():
+        out[has] = arg(filled[:, has], axis=0)
+    return out
+
+
+def _usual_change(history: np.ndarray) -> np.ndarray:
+    """Per lever, the median size of its period-over-period relative change (NaN with fewer
+    than two actuals in a row)."""
+    if history.shape[0] < 2:
+        return np.full(history.shape[1], np.nan)
+    with np.errstate(all="ignore"):
+        changes = np.abs(np.diff(history, axis=0) / np.abs(history[:-1]))
+    changes[~np.isfinite(changes)] = np.nan
+    out = np.full(history.shape[1], np.nan)
+    some = np.isfinite(changes).any(axis=0)
+    if some.any():
+        out[some] = np.nanmedian(changes[:, some], axis=0)
+    return out
+
+
+def _apply(tree: Tree, metric: str, goal: float, lv: _Levers, new: np.ndarray, rows: list[int],
+           period: Any) -> None:
+    with tree.batch():  # one undo step restores every target
+        _write(tree, metric, goal, lv, new, rows, period)
+
+
+def _write(tree: Tree, metric: str, goal: float, lv: _Levers, new: np.ndarray, rows: list[int],
+           period: Any) -> None:
+    periods = tree.periods
+    arrays, _ = tree.arrays()
+    updates: dict[str, Any] = {}
+    for j, m in enumerate(lv.ids):
+        if not periods:
+            updates[m] = float(new[0, j])
+            continue
+        column = arrays[lv.slots[j]][:, engine.TARGET].copy()  # the lever's plan, by period
+        column[rows] = new[:, j]
+        updates[m] = {label: float(x) for label, x in zip(periods, column.tolist())
+                      if math.isfinite(x)}
+    tree.load_numbers("target", updates)  # one rebuild, whatever the number of levers
+    # a computed metric's own target, where it has one, is now the goal
+    if tree.get_target(metric) is None:
+        return
+    for r in rows:
+        label = periods[r] if periods else None
+        if metric in tree.explicit_targets(label):
+            tree.set_target(metric, goal, period=label)

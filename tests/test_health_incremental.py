@@ -159,7 +159,7 @@ def calls(monkeypatch) -> list[tuple[str, frozenset[str] | None]]:
     return seen
 
 
-NUMBER_RULES = {"target.missing", "target.gap", "conflict.guard"}
+NUMBER_RULES = {"target.missing", "target.gap", "conflict.guard", "data.unsourced"}
 
 
 def test_the_registry_says_which_rules_read_numbers():

@@ -22,6 +22,7 @@ from .args import file_path
 from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
 from .periods import Numbers, period_key
+from .source_spec import MetricSource, grain_of
 from .tree import DEFAULT_TOLERANCE, Tree, TreeT
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 20_000_000
 MAX_NESTING = 50  # a tree file needs about five levels; deeper is refused with its path
 METRIC_FIELDS = ("name", "formula", "unit", "direction", "owner", "team", "cadence", "lag_days",
-                 "kind", "guards", "aggregation", "description", "tags", "value", "target")
+                 "kind", "guards", "aggregation", "description", "tags", "source",
+                 "target_source", "value", "target")
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -70,9 +72,12 @@ def tree_from_dict(spec: Mapping[str, Any], cls: type[Tree] = Tree) -> Tree:
             targets[metric_id] = m.target
     hypotheses = [Hypothesis(h.from_, h.to, h.sign, h.note) for h in parsed.hypotheses]
     okrs = [k.model_dump(by_alias=True, exclude_none=True) for k in parsed.okrs]
+    if "grain" in parsed.config:
+        grain_of(parsed.config)
     return cls(metrics, values=values, targets=targets, root=parsed.root, name=parsed.name,
                    description=parsed.description, hypotheses=hypotheses,
-                   scenarios=parsed.scenarios, okrs=okrs, config=parsed.config)
+                   scenarios=parsed.scenarios, okrs=okrs, config=parsed.config,
+                   sources=parsed.sources)
 
 
 def _check_schema_version(version: int | str | None) -> None:
@@ -209,6 +214,8 @@ def tree_to_dict(tree: Tree) -> dict[str, Any]:
     if tree.description:
         out["description"] = tree.description
     out["root"] = tree.root
+    if tree.sources:
+        out["sources"] = {name: config.to_dict() for name, config in tree.sources.items()}
     metrics: dict[str, Any] = {}
     for metric_id, *_ in tree.outline():
         metrics[metric_id] = _metric_dict(tree, tree.metrics[metric_id])
@@ -247,6 +254,8 @@ def _metric_dict(tree: Tree, metric: Metric) -> dict[str, Any]:
             continue
         if field == "tags":
             value = list(value) or None
+        if isinstance(value, MetricSource):
+            value = value.to_dict()
         if field == "lag_days" and isinstance(value, float) and value.is_integer():
             value = int(value)
         if value is not None:
@@ -292,9 +301,11 @@ def load(path: str | Path, cls: type[Tree] = Tree) -> Tree:
         raise KPITreeError(f"{path}: cannot read the file ({exc.strerror})") from None
     try:
         data = loads(text, fmt)
-        return tree_from_dict(data, cls=cls)
+        tree = tree_from_dict(data, cls=cls)
     except KPITreeError as exc:
         raise KPITreeError(f"{path.name}: {exc}") from None
+    tree.source_dir = str(path.resolve().parent)  # a source's files are read from here
+    return tree
 
 
 def _read_limited(path: Path) -> bytes:

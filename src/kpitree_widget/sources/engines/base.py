@@ -1,0 +1,78 @@
+"""The engine interface: what refreshing needs of a database.
+
+An engine is made from a resolved source (:class:`~kpitree_widget.sources.spec.ResolvedSource`),
+names its SQL dialect (sqlglot's name: ``duckdb``, ``postgres``, ``snowflake``, ``spark``),
+lists the tables a query may read, and runs compiled queries. :meth:`Engine.fetch` turns the
+rows of a compiled grouped query (a ``period`` column and one column per metric) into the long
+frame refreshing loads: ``metric``, ``layer``, ``period``, ``value``.
+
+A new engine implements :meth:`tables`, :meth:`execute` and :meth:`close`::
+
+    class PostgresEngine(Engine):
+        dialect = "postgres"
+        def __init__(self, source): self.conn = sqlalchemy.create_engine(source.url).connect()
+        def tables(self): ...
+        def execute(self, sql): return pandas.read_sql(sql, self.conn)
+        def close(self): self.conn.close()
+
+    register_engine("postgresql", PostgresEngine)
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..spec import ResolvedSource
+    from ..sql import Query
+
+COLUMNS = ["metric", "layer", "period", "value"]
+
+
+class Engine(ABC):
+    """A connection to one source, used as a context manager (closed at the end)."""
+
+    dialect: str = "duckdb"
+
+    def __init__(self, source: ResolvedSource) -> None:
+        self.source = source
+
+    @abstractmethod
+    def tables(self) -> set[str]:
+        """The names of the tables (and views) a query of this source may read."""
+
+    @abstractmethod
+    def execute(self, sql: str) -> pd.DataFrame:
+        """Run one read-only query (already checked) and return its rows."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def fetch(self, query: Query) -> pd.DataFrame:
+        """Run ``query`` and return its numbers as the long frame ``metric``, ``layer``,
+        ``period``, ``value`` (rows with no number left out)."""
+        import pandas as pd
+
+        wide = self.execute(query.sql)
+        frames = []
+        for column, metric, layer in query.outputs:
+            part = pd.DataFrame({"metric": metric, "layer": layer,
+                                 "period": wide["period"].to_numpy(),
+                                 "value": pd.to_numeric(wide[column], errors="coerce")
+                                 .to_numpy(dtype=float, na_value=float("nan"))})
+            frames.append(part[part["value"].notna()])
+        if not frames:
+            return pd.DataFrame(columns=COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -264,7 +264,7 @@ def refresh(tree: Tree, metrics: Iterable[str] | None = None, periods: Any = Non
         if line.status == "ok":
             _restrict(line, wanted)
     good = [line for line in lines if line.status == "ok"]
-    bad = [line for line in lines if line.status != "ok"]
+    bad = [line for line in lines if line.status in ("refused", "failed")]
     if bad and not partial:
         first = bad[0]
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""

@@ -215,7 +215,7 @@ def test_refresh_limited_to_metrics_and_periods(files, events):
     assert list(report.index) == ["visits"]
     assert sorted(tree.get_value("visits")) == ["2026-01", "2026-02"]
     assert not tree.reported_numbers
-    with pytest.raises(kt.KPITreeError, match="refresh.metrics: 'signup_rate' has no source"):
+    with pytest.raises(kt.KPITreeError, match=r"refresh.metrics: 'signup_rate' has no source"):
         tree.refresh(metrics=["signup_rate"])
     with pytest.raises(kt.KPITreeError, match="did you mean 'visits'"):
         tree.refresh(metrics=["visit"])
@@ -241,13 +241,13 @@ def test_sources_through_the_api_round_trip_through_the_file(files, events):
     purchases = events[events["event"] == "purchase"]
     assert again.get_value("orders")["2026-01"] == (
         purchases["ts"].dt.to_period("M").astype(str) == "2026-01").sum()
-    with pytest.raises(kt.KPITreeError, match="sources.shop: orders read from it"):
+    with pytest.raises(kt.KPITreeError, match=r"sources.shop: orders read from it"):
         tree.remove_source("shop")
     with pytest.raises(kt.KPITreeError, match=r"metrics.orders.source.from: unknown source "
                        r"'shp', did you mean 'shop'"):
         tree.set_source("orders", {"from": "shp", "table": "events", "time": "ts",
                                    "measure": "count(*)"})
-    with pytest.raises(kt.KPITreeError, match="metrics.revenue.target_source: 'revenue' is "
+    with pytest.raises(kt.KPITreeError, match=r"metrics.revenue.target_source: 'revenue' is "
                        "computed"):
         tree.set_source("revenue", {"from": "shop", "table": "events", "time": "ts",
                                     "measure": "sum(amount)"}, target=True)
@@ -387,7 +387,7 @@ def test_a_source_that_returns_text_where_numbers_belong_changes_nothing(files):
     before = snapshot(tree)
     tree.set_source("visits", {"from": "product", "sql": "SELECT 'soon' AS period, "
                                "count(*) AS value FROM events"})
-    with pytest.raises(kt.KPITreeError, match="metrics.visits.source.*'soon' is not a period"):
+    with pytest.raises(kt.KPITreeError, match=r"metrics.visits.source.*'soon' is not a period"):
         tree.refresh()
     assert snapshot(tree) == before
 
@@ -449,7 +449,7 @@ def test_an_unset_variable_is_named(files, monkeypatch):
     monkeypatch.delenv("KT_NOT_SET", raising=False)
     spec = growth_tree(tables={"events": "${KT_NOT_SET}/events.parquet"})
     tree = kt.load(saved(spec, files))
-    with pytest.raises(kt.KPITreeError, match="sources.product.tables.events: the environment "
+    with pytest.raises(kt.KPITreeError, match=r"sources.product.tables.events: the environment "
                        "variable KT_NOT_SET is not set"):
         tree.refresh()
 

@@ -23,7 +23,7 @@ from ..errors import KPITreeError, did_you_mean
 from ..source_spec import MetricSource, grain_of
 from .engines import open_engine
 from .spec import ResolvedSource, resolve
-from .sql import BASE_DIALECT, Measure, Query, compile_group, compile_sql
+from .sql import BASE_DIALECT, Measure, Query, check_measure, compile_group, compile_sql
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -109,7 +109,7 @@ def _compile(lines: list[_Line], grain: str, tables: set[str] | None,
         good = []
         for line in members:  # check each metric's parts alone, so a refusal names its metric
             try:
-                compile_group(table, time_column, grain, [_measure(line)], dialect)
+                check_measure(_measure(line))
                 good.append(line)
             except KPITreeError as exc:
                 line.fail("refused", str(exc))
@@ -163,7 +163,7 @@ def _run_source(tree: Tree, source: ResolvedSource, lines: list[_Line], grain: s
         for query, members in _compile(lines, grain, tables, engine.dialect):
             start = time.perf_counter()
             try:
-                frame = engine.fetch(query)
+                frame = engine.fetch(query).sort_values("period", kind="stable")
                 labels = _labels(frame["period"], grain)
             except Exception as exc:
                 text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -175,9 +175,9 @@ def _run_source(tree: Tree, source: ResolvedSource, lines: list[_Line], grain: s
             frame = frame.assign(period=labels)
             log.info("source %s: %d metrics from %s in %.3fs", source.name, len(members),
                      query.table or "sql", seconds)
+            parts = dict(iter(frame.groupby(["metric", "layer"], sort=False)))
             for line in members:
-                part = frame[(frame["metric"] == line.metric) & (frame["layer"] == line.layer)]
-                line.frame = part
+                line.frame = parts.get((line.metric, line.layer), frame.iloc[:0])
                 line.seconds = seconds
                 line.status = "ok"
 
@@ -194,20 +194,11 @@ def _restrict(line: _Line, periods: set[str] | None) -> None:
                   "group it by period")
         line.frame = None
         return
-    line.frame = frame.sort_values("period", key=_period_sort)
+    line.frame = frame
     line.rows = len(frame)
     if len(frame):
         line.first, line.last = str(line.frame["period"].iloc[0]), str(
             line.frame["period"].iloc[-1])
-
-
-def _period_sort(column: Any) -> Any:
-    import pandas as pd
-
-    try:
-        return pd.PeriodIndex(column.astype(str).tolist()).to_timestamp()
-    except (ValueError, TypeError):
-        return column
 
 
 def _load(tree: Tree, lines: list[_Line]) -> None:

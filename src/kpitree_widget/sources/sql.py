@@ -29,6 +29,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..errors import KPITreeError, did_you_mean
@@ -188,7 +189,13 @@ def check_query(sql: str, where: str, tables: set[str] | None,
 def check_expression(text: str, where: str, *, aggregate: bool,
                      dialect: str = BASE_DIALECT) -> Any:
     """Parse ``text`` as one SQL expression (no statement, no subquery): an aggregate for a
-    ``measure`` (``aggregate=True``), a row filter for ``where``."""
+    ``measure`` (``aggregate=True``), a row filter for ``where``. The expression returned is
+    shared (parsed once per text): copy it before changing it."""
+    return _checked_expression(text, where, aggregate, dialect)
+
+
+@lru_cache(maxsize=4096)
+def _checked_expression(text: str, where: str, aggregate: bool, dialect: str) -> Any:
     sqlglot = _sqlglot()
     from sqlglot import exp
     from sqlglot.errors import ParseError, TokenError
@@ -253,12 +260,22 @@ def compile_group(table: str, time: str, grain: str, measures: list[Measure],
                 return node
 
             agg = agg.transform(filtered)
+        else:
+            agg = agg.copy()
         columns.append(exp.alias_(agg, f"v{i}"))
         outputs.append((f"v{i}", m.metric, m.layer))
     select = (exp.select(*columns).from_(exp.Table(this=exp.to_identifier(table)))
               .where(exp.not_(exp.Is(this=_column(time), expression=exp.Null())))
               .group_by(period.copy()))
     return Query(sql=select.sql(dialect=dialect), outputs=tuple(outputs), table=table)
+
+
+def check_measure(m: Measure) -> None:
+    """Check one metric's ``measure`` and ``where`` (a refusal names that metric)."""
+    here = f"metrics.{m.metric}.{'source' if m.layer == 'value' else 'target_source'}"
+    check_expression(m.measure, f"{here}.measure", aggregate=True)
+    if m.where is not None:
+        check_expression(m.where, f"{here}.where", aggregate=False)
 
 
 def compile_sql(metric: str, layer: str, sql: str, tables: set[str] | None,

@@ -73,6 +73,10 @@ class Query:
     sql: str
     outputs: tuple[tuple[str, str, str], ...]
     table: str | None = None  # the one table a declarative query reads (None for sql sources)
+    # a query grouped by period and a key column (``key``): output i reads its column on the
+    # rows whose key is ``keys[i]``; where that row is missing, ``fills[i]`` (0 for a count)
+    keys: tuple[Any, ...] = ()
+    fills: tuple[float, ...] = ()
 
     @property
     def metrics(self) -> list[str]:
@@ -245,6 +249,9 @@ def compile_group(table: str, time: str, grain: str, measures: list[Measure],
     from sqlglot import exp
 
     period = period_expression(time, grain)
+    split = _split(measures)
+    if split is not None:
+        return _compile_split(table, time, period, measures, split, dialect)
     columns = [exp.alias_(period, "period")]
     outputs = []
     for i, m in enumerate(measures):
@@ -268,6 +275,64 @@ def compile_group(table: str, time: str, grain: str, measures: list[Measure],
               .where(exp.not_(exp.Is(this=_column(time), expression=exp.Null())))
               .group_by(period.copy()))
     return Query(sql=select.sql(dialect=dialect), outputs=tuple(outputs), table=table)
+
+
+def _split(measures: list[Measure]) -> tuple[str, list[Any], list[Any]] | None:
+    """When every measure is one plain aggregate filtered by ``column = literal`` on one
+    column, the key column, each measure's literal value and aggregate: the group can then be
+    one ``GROUP BY period, column`` with one aggregate per distinct measure, instead of one
+    filtered aggregate per metric (the same numbers, one pass instead of one per metric)."""
+    from sqlglot import exp
+
+    if len(measures) < 2:
+        return None
+    column = None
+    keys, aggs = [], []
+    for m in measures:
+        if m.where is None:
+            return None
+        agg = check_expression(m.measure, "measure", aggregate=True)
+        cond = check_expression(m.where, "where", aggregate=False)
+        if not isinstance(agg, exp.AggFunc) or isinstance(agg, exp.Filter):
+            return None
+        if not (isinstance(cond, exp.EQ) and isinstance(cond.this, exp.Column)
+                and isinstance(cond.expression, exp.Literal) and not cond.this.table):
+            return None
+        name = cond.this.name
+        if column is None:
+            column = name
+        elif name != column:
+            return None
+        lit = cond.expression
+        keys.append(lit.this if lit.is_string else float(lit.this))
+        aggs.append(agg)
+    assert column is not None
+    return column, keys, aggs
+
+
+def _compile_split(table: str, time: str, period: Any, measures: list[Measure],
+                   split: tuple[str, list[Any], list[Any]], dialect: str) -> Query:
+    from sqlglot import exp
+
+    column, keys, aggs = split
+    distinct: dict[str, int] = {}
+    columns = [exp.alias_(period, "period"), exp.alias_(_column(column), "k")]
+    outputs = []
+    for m, agg in zip(measures, aggs):
+        text = agg.sql(dialect=BASE_DIALECT)
+        if text not in distinct:
+            distinct[text] = len(distinct)
+            columns.append(exp.alias_(agg.copy(), f"a{distinct[text]}"))
+        outputs.append((f"a{distinct[text]}", m.metric, m.layer))
+    literals = [exp.Literal.string(k) if isinstance(k, str) else exp.Literal.number(k)
+                for k in dict.fromkeys(keys)]
+    select = (exp.select(*columns).from_(exp.Table(this=exp.to_identifier(table)))
+              .where(exp.and_(exp.not_(exp.Is(this=_column(time), expression=exp.Null())),
+                              exp.In(this=_column(column), expressions=literals)))
+              .group_by(period.copy(), _column(column)))
+    fills = tuple(0.0 if isinstance(a, exp.Count) else float("nan") for a in aggs)
+    return Query(sql=select.sql(dialect=dialect), outputs=tuple(outputs), table=table,
+                 keys=tuple(keys), fills=fills)
 
 
 def check_measure(m: Measure) -> None:

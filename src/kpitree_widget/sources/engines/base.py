@@ -60,8 +60,11 @@ class Engine(ABC):
         import pandas as pd
 
         wide = self.execute(query.sql)
+        if query.keys:
+            wide = _unsplit(wide, query)
         n = len(wide)
-        columns = [column for column, _, _ in query.outputs]
+        columns = ([f"o{i}" for i in range(len(query.outputs))] if query.keys
+                   else [column for column, _, _ in query.outputs])
         values = np.column_stack([
             pd.to_numeric(wide[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             for c in columns]) if columns else np.empty((n, 0))
@@ -78,3 +81,24 @@ class Engine(ABC):
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _unsplit(rows: pd.DataFrame, query: Query) -> pd.DataFrame:
+    """The rows of a query grouped by period and key as one row per period and one column per
+    output (``o0``, ``o1``, ...); a missing (period, key) row reads as the output's fill (0
+    for a count, as a filtered count gives), and ``query.outputs`` is read as those columns."""
+    import numpy as np
+    import pandas as pd
+
+    periods = pd.unique(rows["period"])
+    out = {"period": periods}
+    index = pd.Index(periods)
+    for i, ((column, _, _), key, fill) in enumerate(zip(query.outputs, query.keys,
+                                                        query.fills)):
+        part = rows[rows["k"] == key]
+        values = np.full(len(periods), fill)
+        at = index.get_indexer(part["period"])
+        values[at] = pd.to_numeric(part[column], errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan)
+        out[f"o{i}"] = values
+    return pd.DataFrame(out)

@@ -8,8 +8,9 @@ has 20 input metrics, a count and a sum of the amount for each kind of event, ea
 declarative source (``count(*)`` / ``sum(amount)`` with ``where: event = 'eN'``), under one
 root that adds them up. ``refresh`` compiles them into one grouped query, runs it in a locked
 down DuckDB, and loads the 720 numbers with the checks of ``load_data``. The hand-written query
-is the same GROUP BY a data engineer would write (the floor: DuckDB's own work); pandas reads
-the three columns and groups by month and event. Best of 3 runs each.
+is the GROUP BY month and event a data engineer would write for these numbers (the floor:
+DuckDB's own work; the same numbers as one FILTER column per metric are timed too); pandas
+reads the three columns and groups by month and event. Best of 3 runs each.
 
 Targets: refresh within 1.5x of the hand-written query; at least 10x faster than pandas.
 """
@@ -60,6 +61,10 @@ def make_tree(path: Path) -> KPITree:
 
 
 HAND = """
+SELECT date_trunc('month', ts) AS period, event, count(*) AS n, sum(amount) AS amount
+FROM read_parquet('{path}') GROUP BY 1, 2
+"""
+FILTERED = """
 SELECT date_trunc('month', ts) AS period,
        {columns}
 FROM read_parquet('{path}') GROUP BY 1
@@ -67,12 +72,22 @@ FROM read_parquet('{path}') GROUP BY 1
 
 
 def hand_written(path: Path) -> pd.DataFrame:
+    """The query a data engineer writes for these 20 numbers: one GROUP BY month and event."""
+    con = duckdb.connect()
+    try:
+        return con.execute(HAND.format(path=path)).df()
+    finally:
+        con.close()
+
+
+def hand_filtered(path: Path) -> pd.DataFrame:
+    """The same numbers as one column each (``FILTER (WHERE ...)``), for comparison."""
     columns = ",\n       ".join(
         f"count(*) FILTER (WHERE event = 'e{k}') AS count_e{k}, "
         f"sum(amount) FILTER (WHERE event = 'e{k}') AS amount_e{k}" for k in range(KINDS))
     con = duckdb.connect()
     try:
-        return con.execute(HAND.format(columns=columns, path=path)).df()
+        return con.execute(FILTERED.format(columns=columns, path=path)).df()
     finally:
         con.close()
 
@@ -108,19 +123,22 @@ def main() -> None:
         assert (report["status"] == "ok").all()
         assert report["rows"].eq(MONTHS).all(), report["rows"].tolist()
         # the same numbers three ways
-        hand = hand_written(path).set_index("period").sort_index()
+        hand = hand_written(path)
+        hand = hand[hand["event"] == "e3"].set_index("period").sort_index()
         ours = tree.get_value("amount_e3")
         first = hand.index[0].strftime("%Y-%m")
-        assert abs(ours[first] - hand["amount_e3"].iloc[0]) < 1e-6 * max(1, ours[first])
+        assert abs(ours[first] - hand["amount"].iloc[0]) < 1e-6 * max(1, ours[first])
         pandas_frame = with_pandas(path)
         assert pandas_frame.loc[(pd.Period(first, "M"), "e3"), "count"] == \
             tree.get_value("count_e3")[first]
 
         t_refresh = best(lambda: make_tree(path).refresh())
         t_hand = best(lambda: hand_written(path))
+        t_filtered = best(lambda: hand_filtered(path), runs=1)
         t_pandas = best(lambda: with_pandas(path), runs=2)
         print(f"{'refresh (20 metrics, 36 months)':40s} {t_refresh * 1000:9.0f} ms")
         print(f"{'hand-written DuckDB GROUP BY':40s} {t_hand * 1000:9.0f} ms")
+        print(f"{'hand-written, FILTER per metric':40s} {t_filtered * 1000:9.0f} ms")
         print(f"{'pandas read_parquet + groupby':40s} {t_pandas * 1000:9.0f} ms")
         print(f"refresh / hand-written: {t_refresh / t_hand:.2f}x (target <= 1.5x)")
         print(f"pandas / refresh:       {t_pandas / t_refresh:.1f}x (target >= 10x)")

@@ -35,7 +35,7 @@ export class Requests {
 
   /**
    * Send a request; resolves with Python's answer to it.
-   * @param {"edit" | "solve" | "snapshot"} name
+   * @param {"edit" | "solve" | "snapshot" | "refresh"} name
    * @param {object} msg
    * @returns {Promise<Answer>}
    */

@@ -135,12 +135,18 @@
  */
 
 /**
+ * @typedef {object} RefreshRequest
+ * @property {string[] | null} [metrics]
+ */
+
+/**
  * Python's answer to one request.
  * @typedef {object} Answer
  * @property {boolean} ok
  * @property {number} revision
  * @property {ErrorInfo | null} [error]
  * @property {Numbers | null} [numbers]
+ * @property {string | null} [refreshed_at]
  */
 
 // ---- the view's own shapes (not on the wire)

@@ -121,6 +121,7 @@ class TreeView {
       onCollapseAll: () =>
         this.setCollapsed(initialCollapsed(this.index, { smallTree: 0, openDepth: 1 })),
       onShowAll: () => this.setTrait("focus", null),
+      onRefresh: () => this.refresh(),
     });
     this.banner = h("div", { className: "kpt-banner-slot" });
     this.edges = svg("svg", { class: "kpt-edges", "aria-hidden": "true" });
@@ -143,6 +144,7 @@ class TreeView {
     this.focusKey = focusKey(model.get("focus"));
 
     this.listenToModel();
+    this.showSources();
     this.listenToDom();
     this.selected = String(model.get("selected") ?? "");
     this.setData(model.get("structure"));
@@ -173,6 +175,7 @@ class TreeView {
       ["change:scenario", () => this.toolbar.update(this.data)],
       // Python sends the new focus before the tree_data it makes; "Show all" hides at once
       ["change:focus", () => this.updateFocus()],
+      ["change:sources", () => this.showSources()],
     ];
     for (const [event, handler] of handlers) {
       this.model.on(event, handler);
@@ -314,6 +317,27 @@ class TreeView {
       text: pending?.text ?? null,
       message: err instanceof Error ? err.message : String(err),
     });
+  }
+
+  /** The refresh button shows when the tree has data sources. */
+  showSources() {
+    const sources = this.model.get("sources");
+    this.toolbar.refresh.show(Array.isArray(sources) && sources.length > 0);
+  }
+
+  /** Refresh from the data sources: progress, then "refreshed at" or the error's banner. */
+  refresh() {
+    this.toolbar.refresh.set("busy");
+    this.requests.send("refresh", {}).then(
+      (answer) => {
+        this.toolbar.refresh.set(answer.ok ? "done" : "failed", answer.refreshed_at ?? undefined);
+        this.answered(null, answer);
+      },
+      (err) => {
+        this.toolbar.refresh.set("failed");
+        this.unanswered(null, err);
+      },
+    );
   }
 
   /** The toolbar's "Showing N metrics · Show all" while a focus is set. */

@@ -180,6 +180,12 @@ class SnapshotRequest(_Model):
     structure: int | None = Field(None, description="the structure key the view has")
 
 
+class RefreshRequest(_Model):
+    """Refresh the tree's numbers from its data sources (all or nothing)."""
+
+    metrics: list[StrictStr] | None = Field(None, description="only these metrics; null: all")
+
+
 class Answer(_Model):
     """Python's answer to one request."""
 
@@ -188,13 +194,15 @@ class Answer(_Model):
     error: ErrorInfo | None = Field(None, description="why it failed, null on success")
     numbers: Numbers | None = Field(None, description="a snapshot request's answer: every "
                                                       "metric's numbers, null if up to date")
+    refreshed_at: str | None = Field(None, description="a refresh request's answer: when the "
+                                     "numbers were refreshed (ISO 8601, UTC), null otherwise")
 
 
 REQUESTS: dict[str, type[_Model]] = {"edit": EditRequest, "solve": SolveRequest,
-                                     "snapshot": SnapshotRequest}
+                                     "snapshot": SnapshotRequest, "refresh": RefreshRequest}
 
 Message = Annotated[Structure | Numbers | Answer | ErrorInfo | EditRequest | SolveRequest
-                    | SnapshotRequest, Field(description="any message of the protocol")]
+                    | SnapshotRequest | RefreshRequest, Field(description="any message of the protocol")]
 
 
 def json_schema() -> dict[str, Any]:
@@ -203,7 +211,8 @@ def json_schema() -> dict[str, Any]:
     >>> sorted(json_schema()["$defs"])[:3]
     ['Answer', 'EditRequest', 'ErrorInfo']
     """
-    models = [Structure, Numbers, Answer, ErrorInfo, EditRequest, SolveRequest, SnapshotRequest]
+    models = [Structure, Numbers, Answer, ErrorInfo, EditRequest, SolveRequest, SnapshotRequest,
+              RefreshRequest]
     schema = TypeAdapter(Message).json_schema(by_alias=True)
     defs = schema.get("$defs", {})
     for model in models:

@@ -112,6 +112,8 @@ class TreeWidget(anywidget.AnyWidget):
     period = _Text("").tag(sync=True)
     scenario = _Text("").tag(sync=True)
     focus = _TextList(_Text(), default_value=None, allow_none=True).tag(sync=True)
+    # the names of the tree's data sources: the view offers a refresh when there are any
+    sources = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
 
     def __init__(self, tree: Tree, *, selected: str = "", period: str = "",
                  scenario: str = "", focus: Iterable[str] | None = None,
@@ -140,6 +142,7 @@ class TreeWidget(anywidget.AnyWidget):
         super().__init__(selected=selected, period=period, scenario=scenario, focus=focus,
                          **kwargs)
         self._rebuild()
+        self._show_sources()
         self._unsubscribe = tree.on_change(_weak_listener(self))
         self.on_msg(self._on_custom_msg)
 
@@ -291,7 +294,8 @@ class TreeWidget(anywidget.AnyWidget):
         error: dict[str, Any]
         if model is None:
             error = _error_info(KPITreeError(
-                f"message: unknown type {name!r} (expected 'edit', 'solve' or 'snapshot')"),
+                f"message: unknown type {name!r} (expected 'edit', 'solve', 'snapshot' or "
+                "'refresh')"),
                 raw)
             self.error = error
             return {"ok": False, "revision": self._revision, "error": error}
@@ -303,6 +307,8 @@ class TreeWidget(anywidget.AnyWidget):
             return {"ok": False, "revision": self._revision, "error": error}
         if isinstance(request, protocol.SnapshotRequest):
             return self._snapshot_answer(request)
+        if isinstance(request, protocol.RefreshRequest):
+            return self._refresh(request)
         error = {}
         with self._batch():
             try:
@@ -319,6 +325,28 @@ class TreeWidget(anywidget.AnyWidget):
             self._publish(self._take_events())
             self.error = error
         return {"ok": not error, "revision": self._revision, "error": error or None}
+
+    def _refresh(self, request: protocol.RefreshRequest) -> dict[str, Any]:
+        """Refresh the tree from its sources (all or nothing); a failure is shown in the
+        banner and changes nothing."""
+        import datetime as dt
+
+        from .sources.refresh import refresh
+
+        error: dict[str, Any] = {}
+        with self._batch():
+            try:
+                refresh(self._tree, metrics=request.metrics)
+            except KPITreeError as exc:
+                error = _error_info(exc, {})
+            except Exception as exc:
+                error = _failure(exc)
+        with self.hold_sync():
+            self._publish(self._take_events())
+            self.error = error
+        stamp = None if error else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        return {"ok": not error, "revision": self._revision, "error": error or None,
+                "refreshed_at": stamp}
 
     def _snapshot_answer(self, request: protocol.SnapshotRequest) -> dict[str, Any]:
         answer: dict[str, Any] = {"ok": True, "revision": self._revision, "error": None,
@@ -398,7 +426,14 @@ class TreeWidget(anywidget.AnyWidget):
         events, self._events = self._events, []
         return events
 
+    def _show_sources(self) -> None:
+        names = list(self._tree.sources)
+        if names != self.sources:
+            self.set_trait("sources", names)
+
     def _tree_changed(self, event: Mapping[str, Any]) -> None:
+        if event.get("kind") == "sources":
+            self._show_sources()
         self._events.append(event)
         if self._batch_depth:
             return

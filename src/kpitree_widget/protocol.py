@@ -202,7 +202,8 @@ REQUESTS: dict[str, type[_Model]] = {"edit": EditRequest, "solve": SolveRequest,
                                      "snapshot": SnapshotRequest, "refresh": RefreshRequest}
 
 Message = Annotated[Structure | Numbers | Answer | ErrorInfo | EditRequest | SolveRequest
-                    | SnapshotRequest | RefreshRequest, Field(description="any message of the protocol")]
+                    | SnapshotRequest | RefreshRequest,
+                    Field(description="any message of the protocol")]
 
 
 def json_schema() -> dict[str, Any]:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import kpitree_widget as kt
 from kpitree_widget import plots, workshops
+from kpitree_widget.source_spec import SourceConfig
 from kpitree_widget.widget import BUNDLE
 
 SPEC: dict[str, Any] = {
@@ -42,6 +43,7 @@ VALID: dict[str, Any] = {
     "distributions": {"arpc": ("normal", 12, 1)}, "n": 50, "overrides": {"arpc": 14},
     "numbers": 5.0, "updates": {"customers": 130.0}, "data": None, "callback": print,
     "source": "workshop", "sync_data": {},
+    "attr": "source", "config": SourceConfig("shop"),
 }
 
 WRONG = st.one_of(

@@ -465,11 +465,13 @@ class Tree:
         """The data sources the tree declares (``sources:`` in the file), by name."""
         return MappingProxyType(self._sources)
 
+    @checked
     def put_source(self, config: SourceConfig) -> None:
         """Declare (or replace) the source ``config.name``."""
         self._sources[config.name] = config
         self._notify("sources", None)
 
+    @checked
     def drop_source(self, name: str) -> None:
         """Remove the source ``name``; refused while a metric reads from it."""
         if name not in self._sources:
@@ -484,8 +486,12 @@ class Tree:
         del self._sources[name]
         self._notify("sources", None)
 
+    @checked
     def put_metric_source(self, metric_id: str, attr: str, spec: MetricSource | None) -> None:
         """Set ``attr`` (``source`` or ``target_source``) of ``metric_id`` (None removes it)."""
+        if attr not in ("source", "target_source"):
+            raise KPITreeError(f"put_metric_source: attr must be 'source' or 'target_source', "
+                               f"got {attr!r}")
         metric = self.require(metric_id, attr)
         self._check_source_name(metric_id, attr, spec)
         changes: dict[str, Any] = {attr: spec}

@@ -233,6 +233,14 @@ def _okr_no_owner(spec: Spec) -> None:
                          "metric": "new_customers", "from": 50, "to": 60})
 
 
+def _unsourced(spec: Spec) -> None:
+    """A tree wired to data in which one input has neither a source nor numbers."""
+    spec["sources"] = {"crm": {"tables": {"deals": "deals.parquet"}}}
+    spec["metrics"]["acv"]["source"] = {"from": "crm", "table": "deals", "time": "closed_at",
+                                        "measure": "avg(amount)"}
+    del spec["metrics"]["win_rate"]["value"]
+
+
 BREAKS: dict[str, tuple[Callable[[Spec], None], str | None]] = {
     # rule: (how to break the sound tree, the metric the finding names or None)
     "structure.detached": (_detach, "press_kit_downloads_team"),
@@ -262,6 +270,7 @@ BREAKS: dict[str, tuple[Callable[[Spec], None], str | None]] = {
     "conflict.unpaired_guard": (_unpaired_guard, "cac"),
     "okr.unlinked": (_okr_unlinked, None),
     "okr.no_owner": (_okr_no_owner, "new_customers"),
+    "data.unsourced": (_unsourced, "win_rate"),
 }
 
 

@@ -26,6 +26,7 @@ import { h, setText } from "./dom.js";
  * @property {boolean} canUndo
  * @property {boolean} canRedo
  * @property {string} file   the file Save writes, "" for none
+ * @property {() => void} [onRefresh]  refresh the numbers from the tree's data sources
  *
  * What a focus shows (null: no focus, the whole tree).
  * @typedef {object} FocusInfo
@@ -64,6 +65,7 @@ export class Toolbar {
     ]);
     this.focusChip.hidden = true;
     this.spacer = h("span", { className: "kpt-spacer" });
+    this.refresh = refreshControl(handlers.onRefresh ?? (() => {}));
     this.el = h("div", { className: "kpt-toolbar" }, [
       this.title,
       this.period.wrap,
@@ -71,6 +73,7 @@ export class Toolbar {
       this.focusChip,
       this.spacer,
       ...(handlers.history ? this.historyControls(handlers.history) : []),
+      this.refresh.wrap,
       button("Expand all", "Open every subtree", handlers.onExpandAll),
       button("Collapse", "Close everything below the root", handlers.onCollapseAll),
       button("\u2212", "Zoom out", () => handlers.onZoom(1 / 1.25)),
@@ -220,4 +223,45 @@ function button(text, title, onClick, extraClass = "") {
   });
   b.addEventListener("click", onClick);
   return b;
+}
+
+/**
+ * The refresh button and its status ("Refreshing…", "Refreshed at 14:02:31"); hidden until
+ * the tree has data sources.
+ * @param {() => void} onRefresh
+ */
+function refreshControl(onRefresh) {
+  const status = h("span", { className: "kpt-refresh-status", attrs: { "data-role": "refreshed" } });
+  const btn = button("Refresh", "Load the numbers from the tree's data sources", onRefresh,
+    "kpt-refresh-btn");
+  btn.setAttribute("data-action", "refresh");
+  const wrap = h("span", { className: "kpt-refresh" }, [btn, status]);
+  wrap.hidden = true;
+  return {
+    wrap,
+    /** @param {boolean} shown */
+    show(shown) {
+      wrap.hidden = !shown;
+    },
+    /** @param {"busy" | "done" | "failed"} state @param {string} [at] ISO time of a refresh */
+    set(state, at) {
+      btn.disabled = state === "busy";
+      btn.setAttribute("aria-busy", String(state === "busy"));
+      setText(status, refreshText(state, at));
+    },
+  };
+}
+
+/**
+ * What the status says for a refresh state.
+ * @param {"busy" | "done" | "failed"} state
+ * @param {string} [at]
+ */
+export function refreshText(state, at) {
+  if (state === "busy") return "Refreshing\u2026";
+  if (state === "failed") return "Refresh failed";
+  const when = at ? new Date(at) : null;
+  return when && !Number.isNaN(when.getTime())
+    ? `Refreshed at ${when.toLocaleTimeString()}`
+    : "Refreshed";
 }

@@ -188,6 +188,11 @@
 /** @typedef {object} SaveRequest */
 
 /**
+ * @typedef {object} RefreshRequest
+ * @property {string[] | null} [metrics]
+ */
+
+/**
  * Python's answer to one request.
  * @typedef {object} Answer
  * @property {boolean} ok
@@ -196,6 +201,7 @@
  * @property {Numbers | null} [numbers]
  * @property {string | null} [note]   a solve's answer to read before trusting it
  * @property {string | null} [saved]   a save's answer: the file written
+ * @property {string | null} [refreshed_at]   a refresh's answer: when it finished
  */
 
 /**
@@ -203,7 +209,7 @@
  * @typedef {{edit: EditRequest, solve: SolveRequest, snapshot: SnapshotRequest,
  *   update: UpdateRequest, set_formula: FormulaRequest, add_driver: AddDriverRequest,
  *   remove: RemoveRequest, hypothesis: HypothesisRequest, undo: UndoRequest,
- *   redo: RedoRequest, save: SaveRequest}} RequestMessages
+ *   redo: RedoRequest, save: SaveRequest, refresh: RefreshRequest}} RequestMessages
  */
 
 // ---- the view's own shapes (not on the wire)

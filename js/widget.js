@@ -146,6 +146,7 @@ class TreeView {
         onRedo: () => this.step("redo"),
         onSave: () => this.saveFile(),
       },
+      onRefresh: () => this.refresh(),
     });
     /** Building the tree from the panel and the cards (UI-only state). */
     this.builder = this.makeBuilder();
@@ -196,6 +197,7 @@ class TreeView {
     this.focusKey = focusKey(model.get("focus"));
 
     this.listenToModel();
+    this.showSources();
     this.listenToDom();
     this.selected = String(model.get("selected") ?? "");
     this.setData(model.get("structure"));
@@ -231,6 +233,7 @@ class TreeView {
       ["change:can_undo", () => this.updateHistory()],
       ["change:can_redo", () => this.updateHistory()],
       ["change:file", () => this.updateHistory()],
+      ["change:sources", () => this.showSources()],
     ];
     for (const [event, handler] of handlers) {
       this.model.on(event, handler);
@@ -384,6 +387,27 @@ class TreeView {
       text: pending?.text ?? null,
       message: err instanceof Error ? err.message : String(err),
     });
+  }
+
+  /** The refresh button shows when the tree has data sources. */
+  showSources() {
+    const sources = this.model.get("sources");
+    this.toolbar.refresh.show(Array.isArray(sources) && sources.length > 0);
+  }
+
+  /** Refresh from the data sources: progress, then "refreshed at" or the error's banner. */
+  refresh() {
+    this.toolbar.refresh.set("busy");
+    this.requests.send("refresh", {}).then(
+      (answer) => {
+        this.toolbar.refresh.set(answer.ok ? "done" : "failed", answer.refreshed_at ?? undefined);
+        this.answered(null, answer);
+      },
+      (err) => {
+        this.toolbar.refresh.set("failed");
+        this.unanswered(null, err);
+      },
+    );
   }
 
   /** The toolbar's "Showing N metrics · Show all" while a focus is set. */

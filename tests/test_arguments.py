@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import kpitree_widget as kt
 from kpitree_widget import plots, workshops
+from kpitree_widget.source_spec import SourceConfig
 from kpitree_widget.widget import BUNDLE
 
 SPEC: dict[str, Any] = {
@@ -43,6 +44,7 @@ VALID: dict[str, Any] = {
     "numbers": 5.0, "updates": {"customers": 130.0}, "data": None, "callback": print,
     "source": "workshop", "sync_data": {},
     "parent": "revenue", "old": "arpc", "new": "price", "root_id": "revenue",
+    "attr": "source", "config": SourceConfig("shop"),
 }
 
 WRONG = st.one_of(

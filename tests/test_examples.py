@@ -14,7 +14,7 @@ import kpitree_widget as kt
 from notebooks import errors_of, execute, text_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-NOTEBOOKS = ["quickstart.ipynb", "fpa_scenarios.ipynb", "workshop.ipynb"]
+NOTEBOOKS = ["quickstart.ipynb", "fpa_scenarios.ipynb", "workshop.ipynb", "live_data.ipynb"]
 
 
 def read(name):
@@ -99,6 +99,16 @@ def test_fpa_numbers_add_up(executed):
     assert "p10" in text and "p50" in text and "p90" in text
     chance = re.search(r"Chance of reaching \$20M: ([\d.]+)%", text)
     assert chance and 0 < float(chance.group(1)) < 100
+
+
+def test_live_data_refreshes_to_the_pandas_numbers_and_refuses_a_write(executed):
+    nb = executed("live_data.ipynb")
+    text = text_of(nb.cells)
+    signups = re.search(r"Signups in 2026-03: (\d+) \(pandas: (\d+)\)", text)
+    assert signups and signups.group(1) == signups.group(2) and int(signups.group(1)) > 100
+    assert "only a read-only SELECT query is allowed" in text
+    assert "unchanged: True | file written: False" in text
+    assert "conversion has no source and no data" in text.replace("Conversion", "conversion")
 
 
 # ------------------------------------------------------------------------ examples in the docs

@@ -177,7 +177,7 @@ def calls(monkeypatch) -> list[tuple[str, frozenset[str] | None]]:
 
 
 NUMBER_RULES = {"target.missing", "target.gap", "conflict.guard", "bounds.outside",
-                "aggregation.missing", "aggregation.formula"}
+                "aggregation.missing", "aggregation.formula", "data.unsourced"}
 
 
 def test_the_registry_says_which_rules_read_numbers():

@@ -254,6 +254,14 @@ def _quarter_of_flows(spec: Spec) -> None:
     spec["_resample"] = "Q"
 
 
+def _unsourced(spec: Spec) -> None:
+    """A tree wired to data in which one input has neither a source nor numbers."""
+    spec["sources"] = {"crm": {"tables": {"deals": "deals.parquet"}}}
+    spec["metrics"]["acv"]["source"] = {"from": "crm", "table": "deals", "time": "closed_at",
+                                        "measure": "avg(amount)"}
+    del spec["metrics"]["win_rate"]["value"]
+
+
 BREAKS: dict[str, tuple[Callable[[Spec], None], str | None]] = {
     # rule: (how to break the sound tree, the metric the finding names or None)
     "structure.detached": (_detach, "press_kit_downloads_team"),
@@ -286,6 +294,7 @@ BREAKS: dict[str, tuple[Callable[[Spec], None], str | None]] = {
     "okr.no_owner": (_okr_no_owner, "new_customers"),
     "aggregation.missing": (_monthly, "new_revenue"),
     "aggregation.formula": (_quarter_of_flows, "new_revenue"),
+    "data.unsourced": (_unsourced, "win_rate"),
 }
 
 

@@ -772,8 +772,8 @@ describe("pickers and lifecycle", () => {
   it("removes its DOM and every model listener on cleanup", () => {
     mount(revenueTree());
     const count = () => [...model.listeners.values()].reduce((n, s) => n + s.size, 0);
-    // nine traits, the numbers deltas and the answers to requests
-    expect(count()).toBe(11);
+    // ten traits, the numbers deltas and the answers to requests
+    expect(count()).toBe(12);
     cleanup();
     expect(count()).toBe(0);
     expect(el.children).toHaveLength(0);
@@ -1355,5 +1355,40 @@ describe("building the tree in the view", () => {
     expect(flags.hidden).toBe(false);
     expect(flags.getAttribute("data-rules")).toBe("owner.missing");
     expect(flags.title).toBe("no owner");
+
+describe("refresh", () => {
+  const button = () => /** @type {HTMLButtonElement} */ ($('[data-action="refresh"]'));
+  const shown = () => !(/** @type {HTMLElement} */ (button().closest(".kpt-refresh"))).hidden;
+  const status = () => $('[data-role="refreshed"]').textContent;
+
+  it("is offered only when the tree has data sources", () => {
+    mount(revenueTree());
+    expect(shown()).toBe(false);
+    model.set("sources", ["product"]);
+    expect(shown()).toBe(true);
+  });
+
+  it("asks Python to refresh, shows progress, then when it finished", async () => {
+    mount(revenueTree(), { sources: ["product"] });
+    button().click();
+    expect(model.requests()).toEqual([{ type: "refresh" }]);
+    expect(button().disabled).toBe(true);
+    expect(status()).toBe("Refreshing\u2026");
+    const at = "2026-03-05T14:02:31+00:00";
+    model.answer("refresh", { ok: true, revision: 2, error: null, refreshed_at: at });
+    await Promise.resolve();
+    expect(button().disabled).toBe(false);
+    expect(status()).toBe(`Refreshed at ${new Date(at).toLocaleTimeString()}`);
+  });
+
+  it("shows a failed refresh in the banner", async () => {
+    mount(revenueTree(), { sources: ["product"] });
+    button().click();
+    const error = { metric: "visits", field: "source", period: null, text: null,
+      message: "refresh: metrics.visits.source (source product): no file; nothing was changed" };
+    model.answer("refresh", { ok: false, revision: 1, error });
+    await Promise.resolve();
+    expect(status()).toBe("Refresh failed");
+    expect($('[data-role="error"]').textContent).toContain("nothing was changed");
   });
 });

@@ -152,9 +152,20 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Roll the numbers up and print one row per metric.")
     rollup.add_argument("tree", metavar="TREE", help="tree file (.yaml, .yml, .json)")
     _data_options(rollup)
+    rollup.add_argument("--refresh", action="store_true",
+                        help="refresh the numbers from the tree's sources first")
     _numbers_options(rollup)
     rollup.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table for people (default), csv or json for tools")
+
+    refresh = sub.add_parser("refresh", help="load the numbers from the tree's data sources",
+                             description="Run every metric's source (all or nothing) and print "
+                                         "the report; --save writes the numbers into TREE.")
+    refresh.add_argument("tree", metavar="TREE", help="tree file (.yaml, .yml, .json)")
+    refresh.add_argument("--save", action="store_true",
+                         help="write the refreshed numbers back into TREE")
+    refresh.add_argument("--partial", action="store_true",
+                         help="load what succeeded even when a source fails (exit 1 then)")
 
     demo = sub.add_parser("demo", help="a tour of a built-in sample tree")
     demo.add_argument("archetype", nargs="?", default="b2b_saas",
@@ -181,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors: argparse has printed them
         return exc.code if isinstance(exc.code, int) else (OK if exc.code is None else USAGE)
     commands = {"new": cmd_new, "render": cmd_render, "check": cmd_check, "diff": cmd_diff,
-                "rollup": cmd_rollup,
+                "rollup": cmd_rollup, "refresh": cmd_refresh,
                 "archetypes": cmd_archetypes, "schema": cmd_schema}
     try:
         if args.command == "demo":
@@ -394,6 +405,8 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     from .plaintext import escape_json_controls
 
     tree = _load(args.tree)
+    if args.refresh:
+        tree.refresh()
     _load_files(tree, args)
     if args.format in ("csv", "json"):
         df = tree.rollup(period=args.period, scenario=args.scenario)
@@ -404,6 +417,21 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     else:
         print(rollup_table(tree, period=args.period, scenario=args.scenario))
     return OK
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """``kpitree refresh TREE [--save]``: refresh from the sources and print the report."""
+    tree = _load(args.tree)
+    report = tree.refresh(partial=args.partial)
+    columns = ["layer", "source", "rows", "first", "last", "seconds", "status"]
+    print(report[columns].to_string())
+    failed = report[report["status"] != "ok"]
+    for metric, row in failed.iterrows():
+        print(f"{metric}: {row['message']}", file=sys.stderr)
+    if args.save:
+        tree.save(args.tree)
+        _say(f"saved {args.tree}")
+    return FINDINGS if len(failed) else OK
 
 
 def csv_text(df: Any, sep: str = ",") -> str:

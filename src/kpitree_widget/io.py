@@ -23,6 +23,7 @@ from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
 from .periods import Numbers, period_key
 from .sourcefile import SourceFile
+from .source_spec import MetricSource, grain_of
 from .tree import DEFAULT_TOLERANCE, Tree, TreeT
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ MAX_FILE_BYTES = 20_000_000
 MAX_NESTING = 50  # a tree file needs about five levels; deeper is refused with its path
 METRIC_FIELDS = ("name", "formula", "unit", "min", "max", "direction", "owner", "team",
                  "cadence", "lag_days", "kind", "guards", "aggregation", "description", "tags",
-                 "value", "target")
+                 "source", "target_source", "value", "target")
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -72,9 +73,12 @@ def tree_from_dict(spec: Mapping[str, Any], cls: type[Tree] = Tree) -> Tree:
             targets[metric_id] = m.target
     hypotheses = [Hypothesis(h.from_, h.to, h.sign, h.note) for h in parsed.hypotheses]
     okrs = [k.model_dump(by_alias=True, exclude_none=True) for k in parsed.okrs]
+    if "grain" in parsed.config:
+        grain_of(parsed.config)
     return cls(metrics, values=values, targets=targets, root=parsed.root, name=parsed.name,
                    description=parsed.description, hypotheses=hypotheses,
-                   scenarios=parsed.scenarios, okrs=okrs, config=parsed.config)
+                   scenarios=parsed.scenarios, okrs=okrs, config=parsed.config,
+                   sources=parsed.sources)
 
 
 def _check_schema_version(version: int | str | None) -> None:
@@ -211,6 +215,8 @@ def tree_to_dict(tree: Tree) -> dict[str, Any]:
     if tree.description:
         out["description"] = tree.description
     out["root"] = tree.root
+    if tree.sources:
+        out["sources"] = {name: config.to_dict() for name, config in tree.sources.items()}
     metrics: dict[str, Any] = {}
     for metric_id, *_ in tree.outline():
         metrics[metric_id] = _metric_dict(tree, tree.metrics[metric_id])
@@ -249,6 +255,8 @@ def _metric_dict(tree: Tree, metric: Metric) -> dict[str, Any]:
             continue
         if field == "tags":
             value = list(value) or None
+        if isinstance(value, MetricSource):
+            value = value.to_dict()
         if field in ("lag_days", "min", "max") and isinstance(value, float):
             value = _scalar(value)
         if value is not None:
@@ -299,6 +307,7 @@ def load(path: str | Path, cls: type[Tree] = Tree) -> Tree:
     except KPITreeError as exc:
         raise KPITreeError(f"{path.name}: {exc}") from None
     tree._source_file = SourceFile(path.absolute(), fmt, text)
+    tree.source_dir = str(path.resolve().parent)  # a source's files are read from here
     return tree
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .errors import KPITreeError
 from .formula import FUNCTIONS, Formula, parse
 from .numbers import format_number
+from .source_spec import MetricSource
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")  # matched whole (fullmatch): no "a\n"
 UNITS = ("currency", "percent", "count", "days", "ratio")
@@ -60,6 +61,8 @@ class Metric:
     tags: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    source: MetricSource | None = None  # where the actuals come from (sources:)
+    target_source: MetricSource | None = None  # where the plan comes from
     parsed: Formula | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +85,14 @@ class Metric:
                                    f"got {self.lag_days!r}")
             object.__setattr__(self, "lag_days", float(self.lag_days))  # as a file reads it
         object.__setattr__(self, "tags", tuple(self.tags))
+        for attr in ("source", "target_source"):
+            value = getattr(self, attr)
+            if value is not None and not isinstance(value, MetricSource):
+                object.__setattr__(self, attr, MetricSource.from_value(value, f"{where}.{attr}"))
+        if self.target_source is not None and not self.is_input:
+            raise KPITreeError(f"{where}.target_source: {self.id!r} is computed by its formula, "
+                               "so its plan is what its inputs' targets imply; give the inputs "
+                               "a target_source")
         self._check_bounds(where)
 
     def _check_bounds(self, where: str) -> None:

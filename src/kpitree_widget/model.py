@@ -287,6 +287,81 @@ class KPITree(Tree):
 
         return guard_report(self, period=period, only_conflicts=only_conflicts)
 
+    # ------------------------------------------------------------------ live data
+
+    @checked
+    def refresh(self, metrics: str | Iterable[str] | None = None, periods: Any = None,
+                partial: bool = False) -> pd.DataFrame:
+        """Load every metric's ``source`` / ``target_source`` (or only ``metrics``', for
+        ``periods`` only) through its engine (DuckDB by default), with the checks of
+        ``load_data``; returns a report indexed by metric (layer, source, rows, first, last,
+        seconds, status, message).
+
+        All or nothing: if any source fails, no number changes and the error names the metric
+        and the source; ``partial=True`` loads what succeeded and reports the rest.
+
+        >>> tree = kt.load("shop.yaml")                 # doctest: +SKIP
+        >>> tree.refresh().loc["orders", "status"]      # doctest: +SKIP
+        'ok'
+        """
+        from .sources.refresh import refresh
+
+        chosen = [metrics] if isinstance(metrics, str) else metrics
+        return refresh(self, metrics=chosen, periods=periods, partial=partial)
+
+    @checked
+    def data_gaps(self) -> pd.DataFrame:
+        """Per metric: its source, whether it has data, the last period with data, the periods
+        missing, and whether it can be computed today (see ``kpitree_widget.sources.gaps``).
+
+        >>> tree.data_gaps().query("not computable")    # doctest: +SKIP
+        """
+        from .sources.gaps import data_gaps
+
+        return data_gaps(self)
+
+    @checked
+    def add_source(self, name: str, url: str = "duckdb://",
+                   tables: Mapping[str, str] | None = None) -> None:
+        """Declare (or replace) the data source ``name``: an engine URL (``duckdb://`` by
+        default; credentials as ``${VAR}``) and table names mapped to files.
+
+        >>> tree.add_source("events", tables={"events": "data/events.parquet"})  # doctest: +SKIP
+        """
+        from .source_spec import SourceConfig
+
+        spec: dict[str, Any] = {"url": url}
+        if tables:
+            spec["tables"] = dict(tables)
+        self.put_source(SourceConfig.from_value(name, spec))
+
+    @checked
+    def remove_source(self, name: str) -> None:
+        """Remove the data source ``name`` (refused while a metric reads from it)."""
+        self.drop_source(name)
+
+    @checked
+    def set_source(self, metric_id: str, source: Mapping[str, Any] | None,
+                   target: bool = False) -> None:
+        """Set where ``metric_id``'s actuals come from (its ``target_source`` with
+        ``target=True``): ``{"from": ..., "table": ..., "time": ..., "measure": ...,
+        "where": ...}`` or ``{"from": ..., "sql": ...}``; ``None`` removes it.
+
+        >>> tree.set_source("signups", {"from": "events", "table": "events", "time": "ts",
+        ...                             "measure": "count(*)"})   # doctest: +SKIP
+        """
+        import dataclasses
+
+        from .source_spec import MetricSource
+
+        attr = "target_source" if target else "source"
+        metric = self.require(metric_id, attr)
+        spec = None if source is None else MetricSource.from_value(
+            source, f"metrics.{metric_id}.{attr}")
+        changes: dict[str, Any] = {attr: spec}
+        dataclasses.replace(metric, **changes)  # the metric's own checks; nothing changed yet
+        self.put_metric_source(metric_id, attr, spec)
+
     # ------------------------------------------------------------------ exports
 
     @checked

@@ -256,6 +256,12 @@ class SaveRequest(_Model):
     """Write the tree back to the file it came from (``tree.save()``)."""
 
 
+class RefreshRequest(_Model):
+    """Refresh the tree's numbers from its data sources (all or nothing)."""
+
+    metrics: list[StrictStr] | None = Field(None, description="only these metrics; null: all")
+
+
 class Answer(_Model):
     """Python's answer to one request."""
 
@@ -267,20 +273,22 @@ class Answer(_Model):
     note: str | None = Field(None, description="a solve's answer to read before trusting it "
                              "(the lever's target lies outside everything it has done), or null")
     saved: str | None = Field(None, description="a save request's answer: the file written")
+    refreshed_at: str | None = Field(None, description="a refresh request's answer: when the "
+                                     "numbers were refreshed (ISO 8601, UTC), null otherwise")
 
 
 REQUESTS: dict[str, type[_Model]] = {
     "edit": EditRequest, "solve": SolveRequest, "snapshot": SnapshotRequest,
     "update": UpdateRequest, "set_formula": FormulaRequest, "add_driver": AddDriverRequest,
     "remove": RemoveRequest, "hypothesis": HypothesisRequest, "undo": UndoRequest,
-    "redo": RedoRequest, "save": SaveRequest,
+    "redo": RedoRequest, "save": SaveRequest, "refresh": RefreshRequest,
 }
 MODELS: tuple[type[_Model], ...] = (Structure, Numbers, Answer, ErrorInfo, *REQUESTS.values())
 
 Message = Annotated[Structure | Numbers | Answer | ErrorInfo | EditRequest | SolveRequest
                     | SnapshotRequest | UpdateRequest | FormulaRequest | AddDriverRequest
                     | RemoveRequest | HypothesisRequest | UndoRequest | RedoRequest
-                    | SaveRequest, Field(description="any message of the protocol")]
+                    | SaveRequest | RefreshRequest, Field(description="any message of the protocol")]
 
 
 def json_schema() -> dict[str, Any]:

@@ -15,6 +15,29 @@ Numbers = Annotated[
         "anyOf": [_NUMBER, {"type": "object", "additionalProperties": _NUMBER}],
     }),
 ]
+_TEXT = {"type": "string"}
+MetricSourceField = Annotated[
+    Any,
+    WithJsonSchema({
+        "description": "Where the numbers come from: 'from' (a source under 'sources') and "
+        "either 'table', 'time', 'measure' (an aggregate such as count(*)) and an optional "
+        "'where', or 'sql' (one read-only query returning period and value).",
+        "type": "object",
+        "properties": {k: _TEXT for k in ("from", "table", "time", "measure", "where", "sql")},
+        "required": ["from"],
+        "additionalProperties": False,
+    }),
+]
+SourceField = Annotated[
+    Any,
+    WithJsonSchema({
+        "description": "A data source: 'url' (duckdb:// by default; credentials as ${VAR}) "
+        "and 'tables' (table name to file, relative to the tree file).",
+        "type": "object",
+        "properties": {"url": _TEXT, "tables": {"type": "object", "additionalProperties": _TEXT}},
+        "additionalProperties": False,
+    }),
+]
 
 
 class _Strict(BaseModel):
@@ -50,6 +73,8 @@ class MetricSpec(_Strict):
         None, description="How periods roll into longer periods.")
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
+    source: MetricSourceField = Field(None, description="Where the actuals come from.")
+    target_source: MetricSourceField = Field(None, description="Where the plan comes from.")
     value: Numbers = Field(None, description="Actual.")
     target: Numbers = Field(None, description="Plan.")
 
@@ -85,7 +110,10 @@ class TreeSpec(_Strict):
     hypotheses: list[HypothesisSpec] = Field(default_factory=list)
     scenarios: dict[str, dict[str, Numbers]] = Field(default_factory=dict)
     okrs: list[KeyResultSpec] = Field(default_factory=list)
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: dict[str, Any] = Field(
+        default_factory=dict, description="Settings: tolerance, grain (day, week, month, "
+        "quarter, year: the period sources group rows by; month by default).")
+    sources: dict[str, SourceField] = Field(default_factory=dict)
 
 
 def json_schema() -> dict[str, Any]:

@@ -35,6 +35,7 @@ from .metric import Hypothesis, Metric, check_id
 from .numbers import check_number, format_number
 from .periods import Numbers, order_periods, period_key, period_numbers, with_period
 from .sourcefile import SourceFile
+from .source_spec import MetricSource, SourceConfig
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -102,7 +103,12 @@ class Tree:
         scenarios: Mapping[str, Mapping[str, Numbers]] | None = None,
         okrs: Iterable[Mapping[str, Any]] = (),
         config: Mapping[str, Any] | None = None,
+        sources: Mapping[str, Any] | None = None,
     ) -> None:
+        self._sources: dict[str, SourceConfig] = {
+            name: SourceConfig.from_value(name, spec) for name, spec in (sources or {}).items()}
+        # the folder a source's relative file names are read from (the tree file's, on load)
+        self.source_dir: str | None = None
         self._metrics: dict[str, Metric] = {}
         for metric in metrics:
             if metric.id in self._metrics:
@@ -154,11 +160,20 @@ class Tree:
                     raise KPITreeError(
                         f"metrics.{metric.id}.formula: unknown metric {child!r}"
                         f"{did_you_mean(child, known)}")
+            for attr in ("source", "target_source"):
+                self._check_source_name(metric.id, attr, getattr(metric, attr))
         for h in self.hypotheses:
             for end in (h.driver, h.outcome):
                 if end not in known:
                     raise KPITreeError(f"hypotheses: {h.driver} -> {h.outcome}: unknown metric "
                                        f"{end!r}{did_you_mean(end, known)}")
+
+    def _check_source_name(self, metric_id: str, attr: str, spec: MetricSource | None) -> None:
+        if spec is not None and spec.from_ not in self._sources:
+            raise KPITreeError(
+                f"metrics.{metric_id}.{attr}.from: unknown source {spec.from_!r}"
+                + (did_you_mean(spec.from_, self._sources) if self._sources else
+                   " (declare it under 'sources')"))
 
     def _find_root(self, root: str | None) -> str:
         if root is not None:
@@ -295,6 +310,8 @@ class Tree:
         clone._scenarios = copy.deepcopy(self._scenarios)
         clone.okrs = copy.deepcopy(self.okrs)
         clone.config = copy.deepcopy(self.config)
+        clone._sources = dict(self._sources)
+        clone._metrics = dict(self._metrics)
         clone._periods = list(self._periods)
         clone._given = copy.deepcopy(self._given)
         clone._given_steps = {}
@@ -1030,6 +1047,46 @@ class Tree:
         kind = ("structure" if shape is not None else
                 "scenario" if set(parts) == {_SCENARIOS} else "data")
         self._notify(kind, None)
+
+    # ------------------------------------------------------------------ sources
+
+    @property
+    def sources(self) -> Mapping[str, SourceConfig]:
+        """The data sources the tree declares (``sources:`` in the file), by name."""
+        return MappingProxyType(self._sources)
+
+    @checked
+    def put_source(self, config: SourceConfig) -> None:
+        """Declare (or replace) the source ``config.name``."""
+        self._sources[config.name] = config
+        self._notify("sources", None)
+
+    @checked
+    def drop_source(self, name: str) -> None:
+        """Remove the source ``name``; refused while a metric reads from it."""
+        if name not in self._sources:
+            raise KPITreeError(f"sources: unknown source {name!r}"
+                               f"{did_you_mean(str(name), self._sources)}")
+        users = [m.id for m in self._metrics.values()
+                 if name in (m.source.from_ if m.source else None,
+                             m.target_source.from_ if m.target_source else None)]
+        if users:
+            raise KPITreeError(f"sources.{name}: {', '.join(users)} read from it; remove their "
+                               "source first")
+        del self._sources[name]
+        self._notify("sources", None)
+
+    @checked
+    def put_metric_source(self, metric_id: str, attr: str, spec: MetricSource | None) -> None:
+        """Set ``attr`` (``source`` or ``target_source``) of ``metric_id`` (None removes it)."""
+        if attr not in ("source", "target_source"):
+            raise KPITreeError(f"put_metric_source: attr must be 'source' or 'target_source', "
+                               f"got {attr!r}")
+        metric = self.require(metric_id, attr)
+        self._check_source_name(metric_id, attr, spec)
+        changes: dict[str, Any] = {attr: spec}
+        self._metrics[metric_id] = dataclasses.replace(metric, **changes)
+        self._notify("sources", metric_id)
 
     # ------------------------------------------------------------------ listeners
 

@@ -117,6 +117,8 @@ class TreeWidget(anywidget.AnyWidget):
     can_undo = traitlets.Bool(False).tag(sync=True)
     can_redo = traitlets.Bool(False).tag(sync=True)
     file = traitlets.Unicode("").tag(sync=True)
+    # the names of the tree's data sources: the view offers a refresh when there are any
+    sources = traitlets.List(traitlets.Unicode(), read_only=True).tag(sync=True)
 
     def __init__(self, tree: Tree, *, selected: str = "", period: str = "",
                  scenario: str = "", focus: Iterable[str] | None = None,
@@ -146,6 +148,7 @@ class TreeWidget(anywidget.AnyWidget):
                          **kwargs)
         self._rebuild()
         self._sync_history()
+        self._show_sources()
         self._unsubscribe = tree.on_change(_weak_listener(self))
         self.on_msg(self._on_custom_msg)
 
@@ -223,6 +226,7 @@ class TreeWidget(anywidget.AnyWidget):
                 self._quiet = False
             self._publish(None)
             self._sync_history()
+            self._show_sources()
             self.error = {}
         self._unsubscribe = tree.on_change(_weak_listener(self))
 
@@ -373,6 +377,8 @@ class TreeWidget(anywidget.AnyWidget):
             return {"ok": False, "revision": self._revision, "error": error}
         if isinstance(request, protocol.SnapshotRequest):
             return self._snapshot_answer(request)
+        if isinstance(request, protocol.RefreshRequest):
+            return self._refresh(request)
         error = {}
         note = None
         saved: str | None = None
@@ -408,6 +414,29 @@ class TreeWidget(anywidget.AnyWidget):
         if (self.can_undo, self.can_redo, self.file) != (can_undo, can_redo, file):
             with self.hold_sync():
                 self.can_undo, self.can_redo, self.file = can_undo, can_redo, file
+
+    def _refresh(self, request: protocol.RefreshRequest) -> dict[str, Any]:
+        """Refresh the tree from its sources (all or nothing); a failure is shown in the
+        banner and changes nothing."""
+        import datetime as dt
+
+        from .sources.refresh import refresh
+
+        error: dict[str, Any] = {}
+        with self._batch():
+            try:
+                refresh(self._tree, metrics=request.metrics)
+            except KPITreeError as exc:
+                error = _error_info(exc, {})
+            except Exception as exc:
+                error = _failure(exc)
+        with self.hold_sync():
+            self._publish(self._take_events())
+            self._sync_history()
+            self.error = error
+        stamp = None if error else dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        return {"ok": not error, "revision": self._revision, "error": error or None,
+                "refreshed_at": stamp}
 
     def _snapshot_answer(self, request: protocol.SnapshotRequest) -> dict[str, Any]:
         answer: dict[str, Any] = {"ok": True, "revision": self._revision, "error": None,
@@ -487,7 +516,14 @@ class TreeWidget(anywidget.AnyWidget):
         events, self._events = self._events, []
         return events
 
+    def _show_sources(self) -> None:
+        names = list(self._tree.sources)
+        if names != self.sources:
+            self.set_trait("sources", names)
+
     def _tree_changed(self, event: Mapping[str, Any]) -> None:
+        if event.get("kind") == "sources":
+            self._show_sources()
         self._events.append(event)
         if self._batch_depth:
             return

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import bounds, content, grain, links, people, structure  # noqa: F401  (they register the rules)
+from . import bounds, content, data, grain, links, people, structure  # noqa: F401  (they register the rules)
 from .context import Context
 from .findings import Finding, Findings, findings_frame, sort_findings
 from .incremental import IncrementalCheck
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ..tree import Tree
 
 FAMILIES = ("structure", "owner", "target", "bounds", "root", "vanity", "coverage", "leaf",
-            "cadence", "lag", "conflict", "okr", "aggregation")
+            "cadence", "lag", "conflict", "okr", "aggregation", "data")
 _ordered = sorted(RULES.values(), key=lambda r: FAMILIES.index(r.id.split(".")[0]))
 RULES.clear()
 RULES.update((r.id, r) for r in _ordered)

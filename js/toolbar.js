@@ -15,6 +15,7 @@ import { h, setText } from "./dom.js";
  * @property {() => void} onCollapseAll
  * @property {() => void} onShowAll   drop the focus: the whole tree
  * @property {HistoryHandlers} [history]  undo, redo and save (a tree being built)
+ * @property {() => void} [onRefresh]  refresh the numbers from the tree's data sources
  *
  * @typedef {object} HistoryHandlers
  * @property {() => void} onUndo
@@ -26,7 +27,6 @@ import { h, setText } from "./dom.js";
  * @property {boolean} canUndo
  * @property {boolean} canRedo
  * @property {string} file   the file Save writes, "" for none
- * @property {() => void} [onRefresh]  refresh the numbers from the tree's data sources
  *
  * What a focus shows (null: no focus, the whole tree).
  * @typedef {object} FocusInfo

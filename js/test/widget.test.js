@@ -1355,6 +1355,9 @@ describe("building the tree in the view", () => {
     expect(flags.hidden).toBe(false);
     expect(flags.getAttribute("data-rules")).toBe("owner.missing");
     expect(flags.title).toBe("no owner");
+  });
+});
+
 
 describe("refresh", () => {
   const button = () => /** @type {HTMLButtonElement} */ ($('[data-action="refresh"]'));

@@ -22,8 +22,8 @@ from .args import file_path
 from .errors import KPITreeError, did_you_mean, show
 from .metric import Hypothesis, Metric
 from .periods import Numbers, period_key
-from .sourcefile import SourceFile
 from .source_spec import MetricSource, grain_of
+from .sourcefile import SourceFile
 from .tree import DEFAULT_TOLERANCE, Tree, TreeT
 
 if TYPE_CHECKING:

@@ -288,7 +288,8 @@ MODELS: tuple[type[_Model], ...] = (Structure, Numbers, Answer, ErrorInfo, *REQU
 Message = Annotated[Structure | Numbers | Answer | ErrorInfo | EditRequest | SolveRequest
                     | SnapshotRequest | UpdateRequest | FormulaRequest | AddDriverRequest
                     | RemoveRequest | HypothesisRequest | UndoRequest | RedoRequest
-                    | SaveRequest | RefreshRequest, Field(description="any message of the protocol")]
+                    | SaveRequest | RefreshRequest,
+                    Field(description="any message of the protocol")]
 
 
 def json_schema() -> dict[str, Any]:

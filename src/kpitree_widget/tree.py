@@ -34,8 +34,8 @@ from .history import History
 from .metric import Hypothesis, Metric, check_id
 from .numbers import check_number, format_number
 from .periods import Numbers, order_periods, period_key, period_numbers, with_period
-from .sourcefile import SourceFile
 from .source_spec import MetricSource, SourceConfig
+from .sourcefile import SourceFile
 
 if TYPE_CHECKING:
     from pathlib import Path

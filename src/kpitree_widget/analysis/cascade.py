@@ -39,11 +39,12 @@ class _Levers:
     low: np.ndarray       # (L,) lower bounds (-inf when none)
     high: np.ndarray      # (L,) upper bounds (+inf when none)
     columns: list[Any]    # every metric's target in the periods cascaded, (P, 1) by slot
+    pull: np.ndarray      # (P,) the metric's slope in the effort at no effort
 
     def only(self, keep: np.ndarray) -> _Levers:
         """The same levers for some of the periods."""
         return _Levers(self.ids, self.slots, self.old[keep], self.sign[keep], self.weight,
-                       self.low, self.high, [c[keep] for c in self.columns])
+                       self.low, self.high, [c[keep] for c in self.columns], self.pull[keep])
 
     def at(self, effort: np.ndarray) -> np.ndarray:
         """Lever targets for efforts of shape (P, G): shape (P, G, L)."""
@@ -136,22 +137,24 @@ def _pick_levers(tree: Tree, metric: str, levers: Iterable[str] | None, locked: 
 def _levers(tree: Tree, metric: str, ids: list[str], rows: list[int],
             weights: Mapping[str, float] | None) -> _Levers:
     arrays, index = tree.arrays()
+    metrics = tree.metrics
+    plan = np.stack([a[:, engine.TARGET] for a in arrays], axis=1)[rows]   # (P, metrics)
     slots = [index[m] for m in ids]
-    old = np.array([[arrays[s][r, engine.TARGET] for s in slots] for r in rows], dtype=float)
-    for j, m in enumerate(ids):
-        bad = ~np.isfinite(old[:, j])
-        if bad.any():
-            label = tree.periods[rows[int(np.argmax(bad))]] if tree.periods else None
-            raise KPITreeError(f"metrics.{m}.target: no target to move from"
-                               f"{f' in {label}' if label else ''}; set one, or lock it",
-                               metric=m, field="target", period=label)
-    values = {m: arrays[index[m]][rows, engine.TARGET] for m in tree.metrics}
+    old = plan[:, slots]                                                     # (P, L)
+    missing = ~np.isfinite(old)
+    if missing.any():
+        r, j = (int(x[0]) for x in np.nonzero(missing))
+        m, label = ids[j], (tree.periods[rows[r]] if tree.periods else None)
+        raise KPITreeError(f"metrics.{m}.target: no target to move from"
+                           f"{f' in {label}' if label else ''}; set one, or lock it",
+                           metric=m, field="target", period=label)
+    values = {m: plan[:, index[m]] for m in metrics}
     slopes = gradient(tree, metric, values)
-    sign = np.empty_like(old)
-    for j, m in enumerate(ids):
-        fallback = -1.0 if tree.metrics[m].direction == "down" else 1.0
-        d = np.broadcast_to(np.asarray(slopes.get(m, 0.0), dtype=float), (len(rows),))
-        sign[:, j] = np.where(np.isfinite(d) & (d != 0), np.sign(d), fallback)
+    zero = np.zeros(len(rows))
+    d = np.stack([np.broadcast_to(np.asarray(slopes.get(m, zero), dtype=float), (len(rows),))
+                  for m in ids], axis=1)
+    fallback = np.array([-1.0 if metrics[m].direction == "down" else 1.0 for m in ids])
+    sign = np.where(np.isfinite(d) & (d != 0), np.sign(d), fallback)
     weight = np.ones(len(ids))
     if weights is not None:
         for j, m in enumerate(ids):
@@ -162,14 +165,16 @@ def _levers(tree: Tree, metric: str, ids: list[str], rows: list[int],
             weight[j] = w
         if not (weight > 0).any():
             raise KPITreeError("cascade: every weight is 0; give some lever a weight above 0")
-    low = np.array([_bound(tree, m, "min", -math.inf) for m in ids])
-    high = np.array([_bound(tree, m, "max", math.inf) for m in ids])
-    columns = [a[rows, engine.TARGET][:, None] for a in arrays]
-    return _Levers(ids, slots, old, sign, weight, low, high, columns)
+    low = np.array([_bound(metrics[m], "min", -math.inf) for m in ids])
+    high = np.array([_bound(metrics[m], "max", math.inf) for m in ids])
+    columns = list(plan.T[:, :, None])  # each metric's plan in the periods, (P, 1)
+    with np.errstate(all="ignore"):  # d metric / d effort = sum of |slope| * |old| * weight
+        pull = np.nansum(np.abs(d) * np.abs(old) * weight, axis=1)
+    return _Levers(ids, slots, old, sign, weight, low, high, columns, pull)
 
 
-def _bound(tree: Tree, metric: str, name: str, default: float) -> float:
-    value = getattr(tree.metrics[metric], name, None)
+def _bound(metric: Any, name: str, default: float) -> float:
+    value = getattr(metric, name, None)
     return default if value is None else float(value)
 
 
@@ -204,35 +209,65 @@ def _solve_effort(tree: Tree, metric: str, goal: float, lv: _Levers,
     if not np.isfinite(now).all():
         _say_why_not_computed(tree, metric, rows[int(np.argmin(np.isfinite(now)))])
     up = goal >= now
-    # efforts stepping out from 0 in powers of two: up where the goal is above today's target
-    grid = np.where(up[:, None], _LADDER, np.maximum(-_LADDER, _lowest_effort(lv)))
-    f = _evaluate(tree, metric, lv, rows, grid) - goal
-    effort = np.zeros(n)
-    reached = np.zeros(n, dtype=bool)
+    # first a few efforts around the linear estimate (the metric's slope in the effort is
+    # known from the gradient), from 0 out; where they do not bracket the goal, a ladder in
+    # powers of two from 0 to a million-fold
+    with np.errstate(all="ignore"):
+        guess = np.abs((goal - now) / lv.pull)
+    near = np.isfinite(guess) & (guess > 0)
+    effort, reached = np.zeros(n), np.zeros(n, dtype=bool)
     lo, hi = np.zeros(n), np.zeros(n)
-    for r in range(n):
-        fr = f[r]
-        hit = np.flatnonzero(fr == 0)
-        if hit.size:
-            effort[r], reached[r] = grid[r, hit[0]], True
-            lo[r] = hi[r] = grid[r, hit[0]]
-            continue
-        ok = np.isfinite(fr[:-1]) & np.isfinite(fr[1:]) & ((fr[:-1] < 0) != (fr[1:] < 0))
-        js = np.flatnonzero(ok)
-        if js.size:
-            lo[r], hi[r] = grid[r, js[0]], grid[r, js[0] + 1]
-            reached[r] = True
-            continue
-        # at the edge of reach (every lever at a bound): the goal is met to rounding
-        gaps = np.where(np.isfinite(fr), np.abs(fr), np.inf)
-        nearest = int(gaps.argmin())
-        if gaps[nearest] <= 1e-12 * max(1.0, abs(goal)):
-            effort[r], reached[r] = grid[r, nearest], True
-            lo[r] = hi[r] = grid[r, nearest]
+    found = np.zeros(n, dtype=bool)
+    if near.any():
+        steps = np.concatenate([[0.0], 2.0 ** np.arange(-4, 7)])
+        pick = np.flatnonzero(near)
+        part = lv.only(pick)
+        grid = _signed(np.outer(guess[pick], steps), up[pick], part)
+        f = _evaluate(tree, metric, part, [rows[i] for i in pick], grid) - goal
+        _bracket(grid, f, goal, pick, effort, reached, lo, hi, found, edge=False)
+    rest = np.flatnonzero(~found)
+    if rest.size:
+        part = lv.only(rest)
+        grid = _signed(np.broadcast_to(_LADDER, (rest.size, _LADDER.size)), up[rest], part)
+        f = _evaluate(tree, metric, part, [rows[i] for i in rest], grid) - goal
+        _bracket(grid, f, goal, rest, effort, reached, lo, hi, found, edge=True)
     todo = np.flatnonzero(reached & (lo != hi))
     if todo.size:
         effort[todo] = _refine(tree, metric, goal, lv, rows, todo, lo[todo], hi[todo])
     return effort, reached
+
+
+def _signed(size: np.ndarray, up: np.ndarray, lv: _Levers) -> np.ndarray:
+    """Efforts of the given sizes, negative where the goal is below today's target (and no
+    lower than the effort that takes every lever to zero)."""
+    return np.where(up[:, None], size, np.maximum(-size, _lowest_effort(lv)))
+
+
+def _bracket(grid: np.ndarray, f: np.ndarray, goal: float, which: np.ndarray,
+             effort: np.ndarray, reached: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+             found: np.ndarray, edge: bool) -> None:
+    """For each row, the first cell of ``grid`` where ``f`` meets or crosses zero; with
+    ``edge``, also a goal met to rounding at the edge of reach (every lever at a bound)."""
+    for k, r in enumerate(which):
+        fr = f[k]
+        hit = np.flatnonzero(fr == 0)
+        ok = np.isfinite(fr[:-1]) & np.isfinite(fr[1:]) & ((fr[:-1] < 0) != (fr[1:] < 0))
+        js = np.flatnonzero(ok)
+        first_hit = int(hit[0]) if hit.size else None
+        first_cross = int(js[0]) if js.size else None
+        if first_hit is not None and (first_cross is None or first_hit <= first_cross):
+            effort[r] = lo[r] = hi[r] = grid[k, first_hit]
+            reached[r] = found[r] = True
+        elif first_cross is not None:
+            lo[r], hi[r] = grid[k, first_cross], grid[k, first_cross + 1]
+            reached[r] = found[r] = True
+        elif edge:
+            gaps = np.where(np.isfinite(fr), np.abs(fr), np.inf)
+            nearest = int(gaps.argmin())
+            if gaps[nearest] <= 1e-12 * max(1.0, abs(goal)):
+                effort[r] = lo[r] = hi[r] = grid[k, nearest]
+                reached[r] = True
+            found[r] = True
 
 
 def _refine(tree: Tree, metric: str, goal: float, lv: _Levers, rows: list[int],

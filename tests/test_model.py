@@ -624,7 +624,9 @@ def test_scenarios_in_a_spec_are_validated(revenue_spec):
 # --------------------------------------------------------------------------- printing
 
 
-def test_printing_a_tree_shows_names_math_and_value_against_target(tree_with_hypothesis):
+def test_printing_a_tree_shows_names_math_and_value_against_target(tree_with_hypothesis,
+                                                                   monkeypatch):
+    monkeypatch.setenv("COLUMNS", "160")  # a wide terminal: nothing shortened
     text = str(tree_with_hypothesis)
     lines = text.splitlines()
     assert lines[0] == "Acme revenue"

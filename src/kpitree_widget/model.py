@@ -137,7 +137,8 @@ class KPITree(Tree):
         check against the lever's actuals: ``best``, ``best_period``, ``usual_change``,
         ``realistic``, ``reason``. One :meth:`undo` restores every target it set.
 
-        >>> tree = archetype("b2b_saas")
+        >>> import kpitree_widget as kt
+        >>> tree = kt.archetype("b2b_saas")
         >>> plan = tree.cascade("arr", 1.1 * tree.rollup().loc["arr", "implied_target"])
         >>> list(plan.columns[:3])
         ['old_target', 'new_target', 'change']

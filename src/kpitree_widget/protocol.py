@@ -296,7 +296,7 @@ def json_schema() -> dict[str, Any]:
     """The protocol as one JSON Schema document: every model under ``$defs``.
 
     >>> sorted(json_schema()["$defs"])[:3]
-    ['Answer', 'EditRequest', 'ErrorInfo']
+    ['AddDriverRequest', 'Answer', 'CascadeRequest']
     """
     models = MODELS
     schema = TypeAdapter(Message).json_schema(by_alias=True)

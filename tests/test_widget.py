@@ -540,3 +540,19 @@ def test_nbconvert_html_shows_the_static_picture(tmp_path):
     html, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
     assert 'class="kpitree-static"' in html
     assert "&lt;b&gt;Revenue&lt;/b&gt;" in html and "<b>Revenue</b>" not in html
+
+
+def test_every_rule_of_the_views_stylesheets_is_closed():
+    """An unclosed rule swallows every rule after it (browsers and esbuild both accept it)."""
+    import re
+
+    for css in sorted((Path(__file__).resolve().parent.parent / "js").glob("*.css")):
+        text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group().count("\n"), css.read_text(),
+                      flags=re.S)
+        depth = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            if line[:1] not in ("", " ", "}", "@") and depth:
+                raise AssertionError(f"{css.name}:{number}: a rule starts inside another "
+                                     f"(a '}}' is missing above): {line[:60]}")
+            depth += line.count("{") - line.count("}")
+        assert depth == 0, f"{css.name}: {depth} rule(s) left open"

@@ -296,7 +296,7 @@ def json_schema() -> dict[str, Any]:
     """The protocol as one JSON Schema document: every model under ``$defs``.
 
     >>> sorted(json_schema()["$defs"])[:3]
-    ['AddDriverRequest', 'Answer', 'CascadeRequest']
+    ['AddDriverRequest', 'Answer', 'EditRequest']
     """
     models = MODELS
     schema = TypeAdapter(Message).json_schema(by_alias=True)

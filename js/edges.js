@@ -1,5 +1,6 @@
-// The tree's links as SVG: formula edges grouped by relation, their junction marks, and the
-// dashed hypothesis links with their sign badges. Redrawn only for a new layout.
+// The tree's links as SVG: formula edges grouped by relation, their junction marks, the dashed
+// hypothesis links with their sign badges and the dotted guard links. Redrawn only for a new
+// layout.
 
 import { edgeStyle } from "./colors.js";
 import { svg } from "./dom.js";
@@ -18,7 +19,7 @@ const HYP_BADGE_R = 9;
  * @param {string} arrow  the id of this view's arrow marker (unique in the page)
  */
 export function drawEdges(el, layout, nameOf, arrow) {
-  const { edges, junctions, hypotheses, width, height } = layout;
+  const { edges, junctions, hypotheses, guards, width, height } = layout;
   /** @type {Map<string, string[]>} */
   const byKind = new Map();
   for (const e of edges) {
@@ -69,6 +70,17 @@ export function drawEdges(el, layout, nameOf, arrow) {
     g.append(path, badge);
     return g;
   });
+  // a guard and the metric it keeps in check: dotted, no arrow (as in the static pictures)
+  const guardPaths = guards.map((x) => {
+    const path = svg("path", {
+      class: "kpt-edge kpt-edge-guard",
+      d: x.d,
+      "data-guard": x.from,
+      "data-guards": x.to,
+    });
+    path.append(svg("title", {}, `Guard: ${name(x.from)} keeps ${name(x.to)} in check`));
+    return path;
+  });
   const defs = svg("defs");
   const marker = svg("marker", {
     id: arrow,
@@ -83,5 +95,5 @@ export function drawEdges(el, layout, nameOf, arrow) {
   defs.append(marker);
   el.setAttribute("width", String(width));
   el.setAttribute("height", String(height));
-  el.replaceChildren(defs, ...paths, ...marks, ...links);
+  el.replaceChildren(defs, ...paths, ...guardPaths, ...marks, ...links);
 }

@@ -1,5 +1,5 @@
-// Geometry of the drawn tree: card positions, formula edges, relation junctions and hypothesis
-// links. Left to right: the root on the left, each level one column further right.
+// Geometry of the drawn tree: card positions, formula edges, relation junctions, hypothesis
+// and guard links. Left to right: the root on the left, each level one column further right.
 
 import { hierarchy, tree } from "d3-hierarchy";
 import { edgeStyle } from "./colors.js";
@@ -61,12 +61,18 @@ const VIRTUAL_ROOT = "\u0000";
  * @property {number} labelX
  * @property {number} labelY
  *
+ * @typedef {object} GuardLink
+ * @property {string} from     the guard metric
+ * @property {string} to       the metric it guards
+ * @property {string} d
+ *
  * @typedef {object} Layout
  * @property {LayoutNode[]} nodes    depth-first, the order Tab walks
  * @property {Map<string, LayoutNode>} byId
  * @property {Edge[]} edges
  * @property {Junction[]} junctions
  * @property {HypothesisLink[]} hypotheses
+ * @property {GuardLink[]} guards   dotted links from each drawn guard to the metric it guards
  * @property {number} width
  * @property {number} height
  */
@@ -83,6 +89,7 @@ export function layoutTree(index, collapsed, hypotheses = []) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const { edges, junctions } = formulaEdges(index, nodes, byId);
   const links = hypothesisLinks(hypotheses, byId);
+  const guards = guardLinks(index, nodes, byId);
   let width = 0;
   let height = 0;
   for (const n of nodes) {
@@ -90,7 +97,7 @@ export function layoutTree(index, collapsed, hypotheses = []) {
     height = Math.max(height, n.y + CARD_H + MARGIN);
   }
   for (const h of links) width = Math.max(width, h.labelX + MARGIN);
-  return { nodes, byId, edges, junctions, hypotheses: links, width, height };
+  return { nodes, byId, edges, junctions, hypotheses: links, guards, width, height };
 }
 
 /**
@@ -134,8 +141,9 @@ function placeNodes(index, collapsed) {
 /**
  * One junction per open parent (the relation symbol), a stem from the parent to it and a curve
  * from it to each formula operand (a `shared` curve to an operand drawn under another
- * parent, as an input used by two formulas is). Metrics placed under a parent without being an operand
- * (a hypothesis driver, `link: "hypothesis"`) get no formula edge: their dashed link shows.
+ * parent, as an input used by two formulas is). Metrics placed under a parent without being an
+ * operand (a hypothesis driver or a guard, `link: "hypothesis" | "guard"`) get no formula edge:
+ * their dashed or dotted link shows.
  * @param {TreeIndex} index
  * @param {LayoutNode[]} nodes
  * @param {Map<string, LayoutNode>} byId
@@ -193,8 +201,7 @@ function formulaEdges(index, nodes, byId) {
 }
 
 /**
- * Dashed curves between drawn metrics for the hypothesis links. A link to the next column
- * runs right edge to left edge; links within a column bulge out to the right.
+ * Dashed curves between drawn metrics for the hypothesis links (see `linkCurve`).
  * @param {Hypothesis[]} hypotheses
  * @param {Map<string, LayoutNode>} byId
  * @returns {HypothesisLink[]}
@@ -206,27 +213,62 @@ function hypothesisLinks(hypotheses, byId) {
     const a = byId.get(h.from);
     const b = byId.get(h.to);
     if (!a || !b || a === b) continue;
-    const ay = a.y + CARD_H / 2;
-    const by = b.y + CARD_H / 2;
-    /** @type {number[]} x0, x1, x2, x3 of the cubic */
-    let xs;
-    if (b.x > a.x) xs = [a.x + CARD_W, a.x + CARD_W + GAP_X, b.x - GAP_X, b.x];
-    else if (b.x < a.x) xs = [a.x, a.x - GAP_X, b.x + CARD_W + GAP_X, b.x + CARD_W];
-    else {
-      const bulge = a.x + CARD_W + Math.min(GAP_X * 1.6, 40 + Math.abs(by - ay) / 4);
-      xs = [a.x + CARD_W, bulge, bulge, b.x + CARD_W];
-    }
+    const { xs, ay, by, d } = linkCurve(a, b);
     out.push({
       from: h.from,
       to: h.to,
       sign: h.sign ?? "",
       note: h.note ?? "",
-      d: `M${xs[0]},${ay}C${xs[1]},${ay} ${xs[2]},${by} ${xs[3]},${by}`,
+      d,
       // the sign sits on the curve near its driver, so links that converge on one metric
       // keep their signs apart
       labelX: bezier(xs[0], xs[1], xs[2], xs[3], LABEL_T),
       labelY: bezier(ay, ay, by, by, LABEL_T),
     });
+  }
+  return out;
+}
+
+/**
+ * The cubic between two cards that are not parent and operand (a hypothesis or a guard link):
+ * to the next column it runs right edge to left edge (or left to right going back); within a
+ * column it bulges out to the right.
+ * @param {{x: number, y: number}} a  the card it starts from
+ * @param {{x: number, y: number}} b  the card it ends at
+ * @returns {{xs: number[], ay: number, by: number, d: string}}  x0..x3 of the cubic, the two
+ *   ends' heights and the SVG path
+ */
+export function linkCurve(a, b) {
+  const ay = a.y + CARD_H / 2;
+  const by = b.y + CARD_H / 2;
+  /** @type {number[]} */
+  let xs;
+  if (b.x > a.x) xs = [a.x + CARD_W, a.x + CARD_W + GAP_X, b.x - GAP_X, b.x];
+  else if (b.x < a.x) xs = [a.x, a.x - GAP_X, b.x + CARD_W + GAP_X, b.x + CARD_W];
+  else {
+    const bulge = a.x + CARD_W + Math.min(GAP_X * 1.6, 40 + Math.abs(by - ay) / 4);
+    xs = [a.x + CARD_W, bulge, bulge, b.x + CARD_W];
+  }
+  return { xs, ay, by, d: `M${xs[0]},${ay}C${xs[1]},${ay} ${xs[2]},${by} ${xs[3]},${by}` };
+}
+
+/**
+ * Dotted links from each drawn guard metric (its `guards` names another metric) to the drawn
+ * metric it keeps in check, in drawing order. A guard whose metric is not drawn (collapsed,
+ * outside the focus) gets none.
+ * @param {TreeIndex} index
+ * @param {LayoutNode[]} nodes
+ * @param {Map<string, LayoutNode>} byId
+ * @returns {GuardLink[]}
+ */
+function guardLinks(index, nodes, byId) {
+  /** @type {GuardLink[]} */
+  const out = [];
+  for (const g of nodes) {
+    const guarded = index.byId.get(g.id)?.guards;
+    const b = guarded ? byId.get(guarded) : undefined;
+    if (!guarded || !b || b === g) continue;
+    out.push({ from: g.id, to: guarded, d: linkCurve(g, b).d });
   }
   return out;
 }

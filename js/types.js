@@ -43,6 +43,7 @@
  * @property {string[]} tags
  * @property {number | null} [min]   the lowest number it can take (null: no bound)
  * @property {number | null} [max]   the highest number it can take (null: no bound)
+ * @property {string | null} [guards]   for a guard metric, the metric it keeps in check
  * @property {boolean} context   shown only to connect the focus to the root (drawn muted)
  */
 

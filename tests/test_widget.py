@@ -146,6 +146,23 @@ def test_hypotheses_and_links_are_sent():
     assert row(rec.widget, "onboarding")["parent"] == "returning_customers"
 
 
+def test_a_guard_metric_names_the_metric_it_keeps_in_check():
+    spec = small_spec()
+    spec["metrics"]["discount_share"] = {"value": 0.1, "target": 0.08, "unit": "percent",
+                                         "guards": "arpc"}
+    tree, rec = make(spec)
+    guard = row(rec.widget, "discount_share")
+    assert guard["guards"] == "arpc"
+    assert guard["parent"] == "arpc" and guard["link"] == "guard"
+    assert all(m["guards"] is None for m in rec.widget.tree_data["metrics"]
+               if m["id"] != "discount_share")
+    # a guard moved to another metric reaches the view with the new structure
+    tree.update_metric("discount_share", guards="revenue")
+    assert row(rec.widget, "discount_share")["guards"] == "revenue"
+    tree.update_metric("discount_share", guards=None)
+    assert row(rec.widget, "discount_share")["guards"] is None
+
+
 def test_the_widget_wraps_the_model_and_shows_without_a_kernel():
     tree, rec = make()
     w = rec.widget

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CARD_H, CARD_W, GAP_X, GAP_Y, layoutTree } from "../layout.js";
+import { CARD_H, CARD_W, GAP_X, GAP_Y, layoutTree, linkCurve } from "../layout.js";
 import { indexTree, initialCollapsed } from "../tree.js";
 import { bigTree, metric, revenueTree } from "./fixtures.js";
 
@@ -154,5 +154,61 @@ describe("an input shared by two formulas", () => {
     const [x, y] = (toShared[1].d.split(" ").pop() ?? "").split(",").map(Number);
     expect([card.x, card.x + CARD_W]).toContain(x); // at one of the card's sides
     expect(y).toBe(card.y + CARD_H / 2);
+  });
+});
+
+describe("a guard metric", () => {
+  /** The revenue tree with `discount_share` guarding `arpc`, placed beside it. */
+  const guarded = () => {
+    const data = revenueTree();
+    data.metrics.push(
+      metric({ id: "discount_share", parent: "arpc", level: 2, link: "guard", guards: "arpc" }),
+    );
+    return data;
+  };
+
+  it("is linked to the metric it guards, from its card to that card", () => {
+    const drawn = layoutTree(indexTree(guarded()), new Set(), []);
+    expect(drawn.guards.map((g) => [g.from, g.to])).toEqual([["discount_share", "arpc"]]);
+    const guard = drawn.byId.get("discount_share");
+    const arpc = drawn.byId.get("arpc");
+    if (!guard || !arpc) throw new Error("not drawn");
+    // the guard sits one column right of arpc: from its left edge to arpc's right edge
+    expect(guard.x).toBeGreaterThan(arpc.x);
+    expect(drawn.guards[0].d.startsWith(`M${guard.x},${guard.y + CARD_H / 2}C`)).toBe(true);
+    expect(drawn.guards[0].d.endsWith(` ${arpc.x + CARD_W},${arpc.y + CARD_H / 2}`)).toBe(true);
+    // a guard is not a formula operand: no formula edge reaches it
+    expect(drawn.edges.filter((e) => e.to === "discount_share")).toEqual([]);
+  });
+
+  it("has no link when the metric it guards is hidden or unknown", () => {
+    expect(layoutTree(indexTree(guarded()), new Set(["arpc"]), []).guards).toEqual([]);
+    const data = guarded();
+    data.metrics[data.metrics.length - 1].guards = "no_such_metric";
+    expect(layoutTree(indexTree(data), new Set(), []).guards).toEqual([]);
+  });
+});
+
+describe("linkCurve", () => {
+  it("runs edge to edge between columns and bulges right within one", () => {
+    const a = { x: 10, y: 0 };
+    const right = { x: 10 + CARD_W + GAP_X, y: 200 };
+    const mid = CARD_H / 2;
+    expect(linkCurve(a, right).d).toBe(
+      `M${10 + CARD_W},${mid}C${10 + CARD_W + GAP_X},${mid} ${right.x - GAP_X},${200 + mid} ` +
+        `${right.x},${200 + mid}`,
+    );
+    expect(linkCurve(right, a).xs).toEqual([
+      right.x,
+      right.x - GAP_X,
+      10 + CARD_W + GAP_X,
+      10 + CARD_W,
+    ]);
+    const below = { x: 10, y: 400 };
+    const { xs } = linkCurve(a, below);
+    expect(xs[0]).toBe(10 + CARD_W);
+    expect(xs[3]).toBe(10 + CARD_W);
+    expect(xs[1]).toBeGreaterThan(10 + CARD_W);
+    expect(xs[1]).toBe(xs[2]);
   });
 });

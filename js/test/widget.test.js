@@ -255,6 +255,43 @@ describe("cards", () => {
     expect(el.querySelectorAll("path.kpt-edge-hypothesis")).toHaveLength(1);
   });
 
+  it("links a guard metric to the metric it guards by one dotted guard line", () => {
+    const data = revenueTree();
+    data.metrics.push(
+      metric({
+        id: "discount_share",
+        name: "Discount share",
+        parent: "arpc",
+        level: 2,
+        link: "guard",
+        guards: "arpc",
+      }),
+    );
+    mount(data);
+    const guards = el.querySelectorAll("path.kpt-edge-guard");
+    expect(guards).toHaveLength(1);
+    const path = /** @type {SVGPathElement} */ (guards[0]);
+    expect(path.dataset.guard).toBe("discount_share");
+    expect(path.dataset.guards).toBe("arpc");
+    expect(path.getAttribute("marker-end")).toBeNull(); // no arrow: neither drives the other
+    expect(path.querySelector("title")?.textContent).toBe(
+      "Guard: Discount share keeps Avg revenue per customer in check",
+    );
+    // it starts on the guard's card and ends on the guarded card (their left/top in px)
+    const at = (/** @type {string} */ id) =>
+      [card(id).style.left, card(id).style.top].map(parseFloat);
+    const [gx, gy] = at("discount_share");
+    const [ax, ay] = at("arpc");
+    const d = path.getAttribute("d") ?? "";
+    expect(d.startsWith(`M${gx},${gy + CARD_H / 2}C`)).toBe(true);
+    expect(d.endsWith(` ${ax + CARD_W},${ay + CARD_H / 2}`)).toBe(true);
+  });
+
+  it("draws no guard line on a tree without guards", () => {
+    mount(revenueTree());
+    expect(el.querySelectorAll(".kpt-edge-guard")).toHaveLength(0);
+  });
+
   it("explains relation symbols and hypothesis signs in tooltips", () => {
     mount(revenueTree());
     const titles = [...el.querySelectorAll(".kpt-junction > title")].map((t) => t.textContent);

@@ -84,6 +84,8 @@ class MetricStructure(_Model):
     tags: list[str] = Field(description="free labels")
     min: float | None = Field(None, description="the lowest number it can take, null: none")
     max: float | None = Field(None, description="the highest number it can take, null: none")
+    guards: str | None = Field(None, description="for a guard metric, the metric it keeps in "
+                                                 "check, null: not a guard")
     context: bool = Field(description="shown only to connect the focus to the root")
 
 

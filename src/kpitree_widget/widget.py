@@ -804,6 +804,7 @@ def static_rows(tree: Tree) -> list[dict[str, Any]]:
             "tags": list(m.tags),
             "min": m.min,
             "max": m.max,
+            "guards": m.guards,
         })
     return rows
 

@@ -88,6 +88,17 @@ def test_first_render_of_an_archetype_shows_what_python_computed(page, lab):
         assert same_number(shown[metric]["value"], row["value"]), metric
         assert same_number(shown[metric]["target"], row["target"]), metric
         assert shown[metric]["status"] == row["status"], metric
+    # each guard is linked to the metric it keeps in check by a dotted indigo line
+    guards = nb.py_json("{k: m.guards for k, m in tree.metrics.items() if m.guards}")
+    lines = view.locator("path.kpt-edge-guard")
+    drawn = {lines.nth(i).get_attribute("data-guard"): lines.nth(i).get_attribute("data-guards")
+             for i in range(lines.count())}
+    assert drawn == guards
+    if guards:
+        style = lines.first.evaluate("p => [getComputedStyle(p).stroke, "
+                                     "getComputedStyle(p).strokeDasharray]")
+        assert style[0] in ("rgb(91, 94, 166)", "rgb(165, 168, 240)"), style
+        assert style[1].replace("px", "").replace(",", " ").split() == ["1", "4"], style
     assert took < 30
     assert not page.problems, page.problems
 

@@ -62,9 +62,11 @@ def _session(source: ResolvedSource) -> Any:
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    return (SparkSession.builder.master(master_of(source.url)).appName("kpitree")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session = (SparkSession.builder.master(master_of(source.url)).appName("kpitree")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 class SparkEngine(Engine):
@@ -109,6 +111,9 @@ class SparkEngine(Engine):
         except Exception as exc:
             self.close()
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if "TIMESTAMP(NANOS" in text:
+                text += ("; Spark reads timestamps in microseconds: write the file with "
+                         "to_parquet(..., coerce_timestamps='us')")
             raise KPITreeError(f"{where}: {source.scrub(text)}") from None
 
     def tables(self) -> set[str]:

@@ -12,13 +12,13 @@ import logging
 
 import pandas as pd
 import pytest
-from pgserver import binaries, postgres_server
-from test_sources import expected, growth_tree, make_events, saved, snapshot
 
 import kpitree_widget as kt
 from kpitree_widget.sources import engines
 from kpitree_widget.sources.engines.warehouse import SQLAlchemyEngine
 from kpitree_widget.sources.spec import resolve
+from pgserver import binaries, postgres_server
+from test_sources import expected, growth_tree, make_events, saved, snapshot
 
 pytest.importorskip("sqlalchemy", reason="the [sql] extra (sqlalchemy, psycopg) is not installed")
 pytest.importorskip("psycopg", reason="the [sql] extra (sqlalchemy, psycopg) is not installed")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_sources import expected, growth_tree, listing, make_events, saved, snapshot, write
 
 import kpitree_widget as kt
+from test_sources import expected, growth_tree, listing, make_events, saved, snapshot, write
 
 pytest.importorskip("pyspark", reason="the [spark] extra (pyspark) is not installed")
 if shutil.which("java") is None:

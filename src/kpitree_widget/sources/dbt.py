@@ -128,9 +128,7 @@ def read_project(path: str | Path) -> _Project:
     project = _Project(models={}, measures={}, metrics={}, origin={})
     if not root.exists():
         raise KPITreeError(f"from_dbt: no dbt project at {str(root)!r}")
-    if root.is_file() and root.suffix.lower() == ".json":
-        files = [root]
-    elif root.is_file():
+    if (root.is_file() and root.suffix.lower() == ".json") or root.is_file():
         files = [root]
     else:
         base = root / "models" if (root / "models").is_dir() else root
@@ -228,9 +226,10 @@ class _Importer:
         if ref.get("name") not in self.project.metrics:
             raise KPITreeError(f"{where}: unknown metric {ref.get('name')!r}"
                                f"{did_you_mean(str(ref.get('name')), list(self.project.metrics))}")
-        if ref.get("offset_window") or ref.get("offset_to_grain"):
-            raise KPITreeError(f"{where}: an offset window ({ref.get('offset_window') or ref.get('offset_to_grain')}) "
-                               "has no equivalent in a KPI tree (a metric is one period's number)")
+        offset = ref.get("offset_window") or ref.get("offset_to_grain")
+        if offset:
+            raise KPITreeError(f"{where}: an offset window ({offset}) has no equivalent in a "
+                               "KPI tree (a metric is one period's number)")
         if _filters(ref.get("filter")):
             raise KPITreeError(f"{where}.filter: a filter on a metric's input has no "
                                "equivalent here; define a simple metric with that filter and "
@@ -305,8 +304,9 @@ class _Importer:
                                "metric (the time column its rows are grouped by)")
         dim = model.dimensions.get(str(dim_name))
         if dim is None or str(dim.get("type", "")).lower() != "time":
+            hint = did_you_mean(str(dim_name), list(model.dimensions))
             raise KPITreeError(f"{where}: agg_time_dimension {dim_name!r} is not one of its "
-                               f"time dimensions{did_you_mean(str(dim_name), list(model.dimensions))}")
+                               f"time dimensions{hint}")
         column = str(dim.get("expr") or dim_name)
         if not _NAME.fullmatch(column):
             raise KPITreeError(f"{where}.dimensions.{dim_name}.expr: the time dimension must be "
@@ -338,7 +338,8 @@ def _nests(granularity: str, grain: str) -> bool:
     if granularity == "day" or granularity == grain:
         return True
     order = ["month", "quarter", "year"]
-    return granularity in order and grain in order and order.index(granularity) <= order.index(grain)
+    return (granularity in order and grain in order
+            and order.index(granularity) <= order.index(grain))
 
 
 def _closure(project: _Project, root: str) -> list[str]:

@@ -80,13 +80,15 @@ def _url(source: ResolvedSource) -> Any:
                                "postgresql+psycopg://${PGUSER}:${PGPASSWORD}@host/db") from None
     if url.drivername == "postgresql":  # psycopg (3) is the driver the package installs
         url = url.set(drivername="postgresql+psycopg")
-    parts = {key: expand(getattr(url, key), where, secrets)
-             for key in ("username", "password", "host", "database")
-             if getattr(url, key) is not None}
+    def part(key: str) -> str | None:
+        value = getattr(url, key)
+        return None if value is None else expand(value, where, secrets)
+
     query = {key: expand(value, where, secrets) if isinstance(value, str)
              else tuple(expand(v, where, secrets) for v in value)
              for key, value in url.query.items()}
-    return url.set(query=query, **parts)
+    return url.set(username=part("username"), password=part("password"), host=part("host"),
+                   database=part("database"), query=query)
 
 
 class SQLAlchemyEngine(Engine):

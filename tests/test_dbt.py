@@ -23,8 +23,8 @@ PROJECT = Path(__file__).parent / "data" / "jaffle_shop"
 MANIFEST = PROJECT / "target" / "semantic_manifest.json"
 
 
-@pytest.fixture(scope="module")
-def shop() -> dict[str, pd.DataFrame]:
+def make_shop() -> dict[str, pd.DataFrame]:
+    """Generated orders and customers (the jaffle shop's two marts)."""
     rng = np.random.default_rng(11)
     n = 2000
     start = pd.Timestamp("2025-07-01").value
@@ -39,6 +39,11 @@ def shop() -> dict[str, pd.DataFrame]:
     first = orders.groupby("customer_id", as_index=False)["ordered_at"].min()
     customers = first.rename(columns={"ordered_at": "first_ordered_at"})
     return {"orders": orders, "customers": customers}
+
+
+@pytest.fixture(scope="module")
+def shop() -> dict[str, pd.DataFrame]:
+    return make_shop()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from kpitree_widget.sources import engines
 from kpitree_widget.sources.engines.warehouse import SQLAlchemyEngine
 from kpitree_widget.sources.spec import resolve
 from pgserver import binaries, postgres_server
+from test_dbt import PROJECT, by_month, make_shop
 from test_sources import expected, growth_tree, make_events, saved, snapshot
 
 pytest.importorskip("sqlalchemy", reason="the [sql] extra (sqlalchemy, psycopg) is not installed")
@@ -52,6 +53,13 @@ def server(events):
             with con.cursor().copy("COPY events FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
                 copy.write(text.getvalue())
             con.execute("INSERT INTO plan VALUES ('2026-01-01', 500), ('2026-02-01', 520)")
+            # the jaffle shop's orders mart, as dbt would have built it
+            con.execute("CREATE TABLE orders (order_id bigint, customer_id bigint, ordered_at "
+                        "timestamp, order_total numeric(12, 2), is_food_order boolean)")
+            text = io.StringIO()
+            make_shop()["orders"].to_csv(text, index=False)
+            with con.cursor().copy("COPY orders FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
+                copy.write(text.getvalue())
         yield pg
 
 
@@ -187,3 +195,18 @@ def test_the_password_is_never_saved_shown_or_logged(env, server, tmp_path, monk
         assert PASSWORD not in caplog.text
     finally:
         logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+
+
+def test_a_tree_imported_from_dbt_refreshes_from_the_warehouse_dbt_built(env, tmp_path):
+    tree = kt.from_dbt(PROJECT, root="revenue", url=env)
+    path = tmp_path / "revenue.yaml"
+    tree.save(path)
+    assert "${KT_PGPASSWORD}" in path.read_text() and PASSWORD not in path.read_text()
+    tree = kt.load(path)
+    tree.refresh()
+    orders = make_shop()["orders"]
+    g = by_month(orders)
+    for period, total in g["order_total"].sum().items():
+        rollup = tree.rollup(period=period)
+        assert rollup.loc["revenue", "value"] == pytest.approx(total)
+        assert rollup.loc["buyers", "value"] == g["customer_id"].nunique()[period]

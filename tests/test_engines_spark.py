@@ -59,10 +59,22 @@ def spark_tree(kind: str = "parquet") -> dict:
 
 @pytest.mark.parametrize("kind", ["parquet", "csv"])
 def test_the_tree_refreshes_through_spark_to_the_numbers_pandas_computes(
-        spark, files, events, kind, tmp_path):
+        spark, files, events, kind, monkeypatch):
+    from kpitree_widget.sources import engines
+    from kpitree_widget.sources.engines.spark import SparkEngine
+
+    queries: list[str] = []
+
+    class Counting(SparkEngine):
+        def execute(self, sql):
+            queries.append(sql)
+            return super().execute(sql)
+
+    monkeypatch.setitem(engines._ENGINES, "spark", Counting)
     tree = kt.load(saved(spark_tree(kind), files, f"tree_{kind}.yaml"))
     report = tree.refresh()
     assert (report["status"] == "ok").all(), report["message"].tolist()
+    assert len(queries) == 1 and "GROUP BY" in queries[0]  # three metrics, one query
     want = expected(events)
     assert tree.periods == list(want.index)
     for period in want.index:
@@ -126,6 +138,18 @@ def test_nanosecond_timestamps_are_explained(spark, files, events):
     with pytest.raises(kt.KPITreeError, match=r"sources.product: .*NANOS.*Spark reads "
                        r"timestamps in microseconds"):
         tree.refresh()
+
+
+def test_a_view_the_session_already_has_is_left_alone(spark, files):
+    spark.range(3).createOrReplaceTempView("events")  # the notebook's own view
+    try:
+        tree = kt.load(saved(spark_tree(), files, "tree_taken.yaml"))
+        with pytest.raises(kt.KPITreeError, match=r"sources.product.tables.events: the Spark "
+                           r"session already has a temporary view 'events'"):
+            tree.refresh()
+        assert spark.sql("SELECT count(*) AS n FROM events").collect()[0]["n"] == 3
+    finally:
+        spark.catalog.dropTempView("events")
 
 
 def test_a_missing_file_is_named_and_changes_nothing(spark, files):

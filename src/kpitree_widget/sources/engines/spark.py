@@ -93,6 +93,11 @@ class SparkEngine(Engine):
         self._views: list[str] = []
         self._spark: Any = _session(source)
         self._run_on_files: str | None = None
+        taken = {t.name for t in self._spark.catalog.listTables() if t.isTemporary}
+        for table in readers:
+            if table in taken:  # a view of the notebook's own: never replaced, never dropped
+                raise KPITreeError(f"{where}.tables.{table}: the Spark session already has a "
+                                   f"temporary view {table!r}; name the table otherwise")
         try:
             self._run_on_files = self._spark.conf.get("spark.sql.runSQLOnFiles", "true")
             self._spark.conf.set("spark.sql.runSQLOnFiles", "false")

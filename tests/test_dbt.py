@@ -175,3 +175,27 @@ def test_kpitree_import_dbt_writes_a_tree_file_that_refreshes(data, shop, tmp_pa
                  "cumulative_revenue"]) == 2
     assert "metrics.cumulative_revenue.type" in capsys.readouterr().err
     assert not again.exists()
+
+
+def test_import_dbt_with_table_files_and_a_warehouse_url(data, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "tree.json"
+    assert main(["import-dbt", str(MANIFEST), "-o", "tree.json", "--root", "revenue",
+                 "--table", "orders=warehouse/orders.parquet"]) == 0
+    written = kt.load(out)
+    assert written.sources["dbt"].table_files == {"orders": "warehouse/orders.parquet"}
+    written.refresh()
+    assert written.get_value("orders")
+    url = "postgresql://${PGUSER}:${PGPASSWORD}@db.internal/analytics"
+    assert main(["import-dbt", str(PROJECT), "-o", "wh.yaml", "--root", "revenue",
+                 "--url", url]) == 0
+    assert kt.load(tmp_path / "wh.yaml").sources["dbt"].url == url
+    capsys.readouterr()
+    assert main(["import-dbt", str(PROJECT), "-o", "bad.yaml", "--root", "revenue",
+                 "--table", "orders"]) == 2
+    assert "--table 'orders': write NAME=FILE" in capsys.readouterr().err
+    assert main(["import-dbt", str(PROJECT), "-o", "bad.yaml", "--root", "food_order_share",
+                 "--table", "orders=x.parquet"]) == 0  # one table is all that root reads
+    assert main(["import-dbt", str(PROJECT), "-o", "bad2.yaml", "--root", "new_buyer_share",
+                 "--table", "orders=x.parquet"]) == 2
+    assert "from_dbt.tables: no file for table 'customers'" in capsys.readouterr().err

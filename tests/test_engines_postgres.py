@@ -48,6 +48,10 @@ def server(events):
                         "user_id bigint)")
             con.execute("CREATE TABLE plan (month date, visits double precision)")
             con.execute("CREATE SEQUENCE ids")
+            con.execute("CREATE SCHEMA marketing")
+            con.execute("CREATE TABLE marketing.leads (created_at date, qualified boolean)")
+            con.execute("INSERT INTO marketing.leads VALUES ('2026-01-05', true), "
+                        "('2026-01-20', true), ('2026-01-21', false), ('2026-02-02', true)")
             text = io.StringIO()
             events.to_csv(text, index=False)
             with con.cursor().copy("COPY events FROM STDIN WITH (FORMAT csv, HEADER)") as copy:
@@ -114,6 +118,21 @@ def test_a_sql_source_and_a_plan_from_postgresql(env, events, tmp_path):
     want = expected(events)["visits"]
     assert tree.get_value("visits") == {p: float(want[p]) for p in want.index}
     assert tree.get_target("visits") == {"2026-01": 500, "2026-02": 520}
+
+
+def test_a_sql_source_reads_a_table_of_another_schema(env, tmp_path):
+    spec = growth_tree(url=env)
+    spec["metrics"]["signup_rate"] = {"source": {"from": "product", "sql": (
+        "SELECT date_trunc('month', created_at) AS period, count(*) AS value "
+        "FROM marketing.leads WHERE qualified GROUP BY 1")}}
+    tree = kt.load(saved(spec, tmp_path))
+    tree.refresh(metrics=["signup_rate"])
+    assert tree.get_value("signup_rate") == {"2026-01": 2, "2026-02": 1}
+    tree.set_source("signup_rate", {"from": "product", "sql": (
+        "SELECT created_at AS period, 1 AS value FROM marketing.lead")})
+    with pytest.raises(kt.KPITreeError, match=r"unknown table 'marketing.lead', did you mean "
+                       r"'marketing.leads'"):
+        tree.refresh(metrics=["signup_rate"])
 
 
 @pytest.mark.parametrize("grain", ["week", "quarter"])

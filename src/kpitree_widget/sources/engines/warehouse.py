@@ -45,6 +45,7 @@ DRIVERS = {"postgresql": "psycopg[binary]", "postgres": "psycopg[binary]",
            "mssql": "pyodbc", "oracle": "oracledb", "databricks": "databricks-sqlalchemy",
            "clickhouse": "clickhouse-sqlalchemy"}
 SCHEMES = tuple(DIALECTS)
+MAX_SCHEMAS = 50  # more schemas than this: only the default one's tables are listed
 _SYSTEM_SCHEMAS = {"information_schema", "pg_catalog", "pg_toast", "mysql", "sys",
                    "performance_schema"}
 
@@ -135,9 +136,11 @@ class SQLAlchemyEngine(Engine):
         names: set[str] = set()
         try:
             default = inspector.default_schema_name
-            for schema in inspector.get_schema_names():
-                if schema.lower() in _SYSTEM_SCHEMAS:
-                    continue
+            schemas = [s for s in inspector.get_schema_names()
+                       if s.lower() not in _SYSTEM_SCHEMAS]
+            if len(schemas) > MAX_SCHEMAS:  # a big warehouse: its default schema only
+                schemas = [default] if default else []
+            for schema in schemas:
                 for name in [*inspector.get_table_names(schema=schema),
                              *inspector.get_view_names(schema=schema)]:
                     names.add(f"{schema}.{name}")

@@ -7,8 +7,9 @@
 #   scripts/bootstrap.sh setup   set up only
 #
 # Needs Python 3.11+ and node/npm. Installs the system packages it is missing (graphviz; for the
-# tests also chromium, for the browser tests, and LibreOffice Calc, to recalculate exported
-# workbooks) with apt-get, as root or through sudo.
+# tests also chromium, for the browser tests, LibreOffice Calc, to recalculate exported
+# workbooks, and PostgreSQL and a Java runtime, for the live-data tests that start a database
+# server and Spark) with apt-get, as root or through sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job=${1:-demo}
@@ -28,6 +29,9 @@ command -v dot >/dev/null || missing+=(graphviz)
 if [[ $job == test ]]; then
   command -v chromium >/dev/null || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   command -v soffice >/dev/null || missing+=(libreoffice-calc-nogui)
+  # the live-data tests start a PostgreSQL server and run Spark (a Java runtime) themselves
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  command -v java >/dev/null || missing+=(default-jre-headless)
 fi
 if ((${#missing[@]})); then
   say "installing system packages: ${missing[*]}"

@@ -14,6 +14,8 @@ The notebook pieces (the widget, graphviz and notebook exports) load only when f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .args import checked
@@ -35,6 +37,7 @@ __all__ = [
     "__version__",
     "archetype",
     "archetypes",
+    "from_dbt",
     "json_schema",
     "load",
     "loads",
@@ -70,6 +73,26 @@ def template(name: str) -> Any:
     from .workshops import template as _template
 
     return _template(name)
+
+
+def from_dbt(path: str | Path, root: str | None = None, *, source: str = "dbt",
+             url: str | None = None, tables: Mapping[str, str] | None = None,
+             duckdb_dir: str | Path | None = None, grain: str = "month") -> KPITree:
+    """A tree from a dbt project's semantic layer (its ``models/`` YAML files or
+    ``target/semantic_manifest.json``): simple metrics become inputs whose source is their
+    measure, ratio metrics ``numerator / denominator``, derived metrics their ``expr``;
+    cumulative and conversion metrics and offset windows are refused, naming the metric.
+    ``root`` defaults to the one metric no other uses. The sources read the tables from the
+    files of ``tables`` (table -> file) or ``duckdb_dir`` (``<dir>/<table>.parquet``, ...), or
+    from the warehouse at ``url``.
+
+    >>> tree = kt.from_dbt("jaffle_shop", duckdb_dir="jaffle_shop/data")  # doctest: +SKIP
+    >>> tree.refresh()                                                     # doctest: +SKIP
+    """
+    from .sources.dbt import tree_spec
+
+    return KPITree.from_dict(tree_spec(path, root, source=source, url=url, tables=tables,
+                                       duckdb_dir=duckdb_dir, grain=grain))
 
 
 def __getattr__(name: str) -> Any:

@@ -167,6 +167,29 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--partial", action="store_true",
                          help="load what succeeded even when a source fails (exit 1 then)")
 
+    dbt = sub.add_parser("import-dbt", help="a tree file from a dbt project's semantic layer",
+                         description="Read a dbt project's semantic_models: and metrics: (its "
+                                     "models/ YAML files, or target/semantic_manifest.json) "
+                                     "and write a tree file: simple metrics as inputs with "
+                                     "sources, ratio and derived metrics as formulas.")
+    dbt.add_argument("path", metavar="PATH",
+                     help="a dbt project folder, a YAML file or a semantic_manifest.json")
+    dbt.add_argument("-o", "--output", required=True, metavar="FILE",
+                     help="the tree file to write: .yaml, .yml or .json")
+    dbt.add_argument("--root", metavar="METRIC",
+                     help="the tree's root (default: the one metric no other uses)")
+    dbt.add_argument("--duckdb-dir", metavar="DIR",
+                     help="read each table from DIR/<table>.parquet (or .csv, .json) with DuckDB")
+    dbt.add_argument("--table", action="append", default=[], metavar="NAME=FILE",
+                     help="read table NAME from FILE with DuckDB (repeatable)")
+    dbt.add_argument("--url", metavar="URL",
+                     help="the warehouse the tables live in, e.g. "
+                          "'postgresql://${PGUSER}:${PGPASSWORD}@host/db'")
+    dbt.add_argument("--grain", default="month",
+                     choices=("day", "week", "month", "quarter", "year"),
+                     help="the length of the tree's periods (default: month)")
+    dbt.add_argument("-f", "--force", action="store_true", help="overwrite FILE if it exists")
+
     demo = sub.add_parser("demo", help="a tour of a built-in sample tree")
     demo.add_argument("archetype", nargs="?", default="b2b_saas",
                       help="the archetype to tour (default: b2b_saas)")
@@ -192,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors: argparse has printed them
         return exc.code if isinstance(exc.code, int) else (OK if exc.code is None else USAGE)
     commands = {"new": cmd_new, "render": cmd_render, "check": cmd_check, "diff": cmd_diff,
-                "rollup": cmd_rollup, "refresh": cmd_refresh,
+                "rollup": cmd_rollup, "refresh": cmd_refresh, "import-dbt": cmd_import_dbt,
                 "archetypes": cmd_archetypes, "schema": cmd_schema}
     try:
         if args.command == "demo":
@@ -432,6 +455,41 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         tree.save(args.tree)
         _say(f"saved {args.tree}")
     return FINDINGS if len(failed) else OK
+
+
+def cmd_import_dbt(args: argparse.Namespace) -> int:
+    """``kpitree import-dbt PATH -o TREE``: a tree file from a dbt project's metrics; table
+    files are written relative to the tree file."""
+    import os
+
+    from .model import KPITree
+    from .sources.dbt import tree_spec
+
+    out = _output(args.output, TREE_SUFFIXES, args.force)
+    here = out.resolve().parent
+
+    def relative(file: str) -> str:
+        return os.path.relpath(Path(file).resolve(), here)
+
+    tables = None
+    if args.table:
+        tables = {}
+        for item in args.table:
+            name, sep, file = item.partition("=")
+            if not sep or not name or not file:
+                raise UsageError(f"--table {item!r}: write NAME=FILE")
+            tables[name] = file
+    spec = tree_spec(args.path, args.root, url=args.url, tables=tables,
+                     duckdb_dir=args.duckdb_dir, grain=args.grain)
+    for config in spec["sources"].values():
+        if "tables" in config:
+            config["tables"] = {t: relative(f) for t, f in config["tables"].items()}
+    tree = KPITree.from_dict(spec)
+    tree.save(out)
+    wired = sum(1 for m in tree.metrics.values() if m.source is not None)
+    _say(f"wrote {out}: {len(tree.metrics)} metrics ({wired} with a source), root "
+         f"{spec['metrics'] and next(iter(spec['metrics']))}")
+    return OK
 
 
 def csv_text(df: Any, sep: str = ",") -> str:

@@ -31,8 +31,9 @@ MetricSourceField = Annotated[
 SourceField = Annotated[
     Any,
     WithJsonSchema({
-        "description": "A data source: 'url' (duckdb:// by default; credentials as ${VAR}) "
-        "and 'tables' (table name to file, relative to the tree file).",
+        "description": "A data source: 'url' (duckdb:// by default; postgresql://... and other "
+        "SQLAlchemy URLs; spark://local or sc://host:15002; credentials as ${VAR}) and 'tables' "
+        "(table name to file, relative to the tree file).",
         "type": "object",
         "properties": {"url": _TEXT, "tables": {"type": "object", "additionalProperties": _TEXT}},
         "additionalProperties": False,

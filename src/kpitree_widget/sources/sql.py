@@ -49,7 +49,9 @@ _FORBIDDEN_FUNCTIONS = {"glob", "query", "query_table", "getenv", "current_setti
                         "set_config", "load_extension", "shell", "system", "file", "url",
                         "readfile", "writefile", "http_get", "http_post", "copy", "export",
                         "checkpoint", "force_checkpoint", "icu_sort_key", "which_secret",
-                        "read_text", "read_blob", "scan_arrow_ipc", "arrow_scan"}
+                        "read_text", "read_blob", "scan_arrow_ipc", "arrow_scan",
+                        # Spark: calling any Java method; the file a row was read from
+                        "reflect", "java_method", "try_reflect", "input_file_name"}
 _FORBIDDEN_CLASSES = {"ReadCSV": "read_csv", "ReadParquet": "read_parquet",
                       "ReadJSON": "read_json"}
 
@@ -236,10 +238,12 @@ def _column(name: str) -> Any:
 
 
 def period_expression(time: str, grain: str) -> Any:
-    """``DATE_TRUNC(grain, time)``: the start of the period a row falls in."""
+    """``DATE_TRUNC(grain, time)``: the start of the period a row falls in (a timestamp
+    truncation, which every dialect writes for every grain: Spark's ``TRUNC`` of a date knows
+    no ``DAY``)."""
     from sqlglot import exp
 
-    return exp.DateTrunc(unit=exp.Literal.string(grain.upper()), this=_column(time))
+    return exp.TimestampTrunc(unit=exp.Literal.string(grain.upper()), this=_column(time))
 
 
 def compile_group(table: str, time: str, grain: str, measures: list[Measure],

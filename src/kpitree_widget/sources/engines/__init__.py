@@ -1,9 +1,11 @@
-"""Engines by URL scheme: ``duckdb`` (embedded, the default) is built in; another engine
-(SQLAlchemy for PostgreSQL and warehouses, Spark) registers itself with
+"""Engines by URL scheme: ``duckdb`` (embedded, the default), the SQL databases and
+warehouses SQLAlchemy reaches (``postgresql``, ``snowflake``, ``bigquery``, ``trino``, ...;
+:mod:`.warehouse`) and Spark (``spark`` local or a cluster, ``sc`` Spark Connect; :mod:`.spark`)
+are built in, each loaded when a source first uses it. Another engine registers itself with
 :func:`register_engine` and implements :class:`~.base.Engine`.
 
->>> sorted(engine_names())
-['duckdb']
+>>> [name for name in engine_names() if name in ("duckdb", "postgresql", "spark", "sc")]
+['duckdb', 'postgresql', 'spark', 'sc']
 """
 
 from __future__ import annotations
@@ -41,11 +43,29 @@ def open_engine(source: ResolvedSource) -> Engine:
     return factory(source)
 
 
-def _builtin() -> None:
-    if "duckdb" not in _ENGINES:
-        from .duckdb import DuckDBEngine
+def _warehouse(source: ResolvedSource) -> Engine:
+    from .warehouse import SQLAlchemyEngine
 
-        _ENGINES["duckdb"] = DuckDBEngine
+    return SQLAlchemyEngine(source)
+
+
+def _spark(source: ResolvedSource) -> Engine:
+    from .spark import SparkEngine
+
+    return SparkEngine(source)
+
+
+def _builtin() -> None:
+    """Register the built-in engines where no other engine took their scheme."""
+    from .duckdb import DuckDBEngine
+    from .spark import SCHEMES as SPARK
+    from .warehouse import SCHEMES as SQL
+
+    _ENGINES.setdefault("duckdb", DuckDBEngine)
+    for scheme in SQL:
+        _ENGINES.setdefault(scheme, _warehouse)
+    for scheme in SPARK:
+        _ENGINES.setdefault(scheme, _spark)
 
 
 __all__ = ["Engine", "EngineFactory", "engine_names", "open_engine", "register_engine"]

@@ -75,6 +75,7 @@ def template(name: str) -> Any:
     return _template(name)
 
 
+@checked
 def from_dbt(path: str | Path, root: str | None = None, *, source: str = "dbt",
              url: str | None = None, tables: Mapping[str, str] | None = None,
              duckdb_dir: str | Path | None = None, grain: str = "month") -> KPITree:

@@ -55,8 +55,8 @@ def _session(source: ResolvedSource) -> Any:
         from pyspark.sql import SparkSession
     except ImportError:
         raise KPITreeError(f"sources.{source.name}.url: no engine for "
-                           f"{source.config.scheme}:// is installed here (pip install "
-                           "'kpitree-widget[spark]', and a Java runtime)") from None
+                           f"{source.config.scheme}:// is installed here (pip install pyspark: the "
+                           "package's spark extra; and a Java runtime)") from None
     if source.config.scheme == "sc":
         return SparkSession.builder.remote(source.url).getOrCreate()
     active = SparkSession.getActiveSession()

@@ -104,7 +104,7 @@ class SQLAlchemyEngine(Engine):
             import sqlalchemy
         except ImportError:
             raise KPITreeError(f"{where}: no engine for {backend}:// is installed here "
-                               "(pip install 'kpitree-widget[sql]')") from None
+                               "(pip install sqlalchemy 'psycopg[binary]': the package's sql extra)") from None
         from sqlalchemy.exc import NoSuchModuleError
 
         url = _url(source)

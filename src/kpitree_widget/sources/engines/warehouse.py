@@ -104,7 +104,8 @@ class SQLAlchemyEngine(Engine):
             import sqlalchemy
         except ImportError:
             raise KPITreeError(f"{where}: no engine for {backend}:// is installed here "
-                               "(pip install sqlalchemy 'psycopg[binary]': the package's sql extra)") from None
+                               "(pip install sqlalchemy 'psycopg[binary]': the package's "
+                               "sql extra)") from None
         from sqlalchemy.exc import NoSuchModuleError
 
         url = _url(source)

@@ -192,13 +192,7 @@ def _period_changes(metric: str, field: str, before: Any, after: Any) -> Iterato
         was, now = before.get(period), after.get(period)
         if was == now:
             continue
-        where = f"{metric}: {field} {period}"
-        if was is None:
-            text = f"{where} set to {_show(now)}"
-        elif now is None:
-            text = f"{where} removed (was {_show(was)})"
-        else:
-            text = f"{where} {_show(was)} -> {_show(now)}"
+        text = _changed(f"{metric}: {field} {period}", was, now, _show)
         lines.append(Change("field", text, metric=metric, field=field, period=period,
                             old=was, new=now))
     yield from lines[:MAX_PERIOD_LINES]
@@ -206,6 +200,15 @@ def _period_changes(metric: str, field: str, before: Any, after: Any) -> Iterato
         more = len(lines) - MAX_PERIOD_LINES
         yield Change("field", f"{metric}: {field}: ... and {more} more period"
                               f"{'s' * (more != 1)}", metric=metric, field=field)
+
+
+def _changed(where: str, was: Any, now: Any, show: Any) -> str:
+    """``where`` set, removed or changed, in words."""
+    if was is None:
+        return f"{where} set to {show(now)}"
+    if now is None:
+        return f"{where} removed (was {show(was)})"
+    return f"{where} {show(was)} -> {show(now)}"
 
 
 def _summary(metric: str, spec: Mapping[str, Any]) -> str:
@@ -255,13 +258,7 @@ def _scenarios(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[Chang
             before, after = was.get(metric), overrides.get(metric)
             if before == after:
                 continue
-            where = f"scenario {name}: {metric} target"
-            if before is None:
-                text = f"{where} set to {_show_numbers(after)}"
-            elif after is None:
-                text = f"{where} removed (was {_show_numbers(before)})"
-            else:
-                text = f"{where} {_show_numbers(before)} -> {_show_numbers(after)}"
+            text = _changed(f"scenario {name}: {metric} target", before, after, _show_numbers)
             yield Change("scenario changed", text, metric=metric, field=name, old=before,
                          new=after)
     for name in old:

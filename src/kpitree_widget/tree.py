@@ -314,8 +314,8 @@ class Tree:
         clone._metrics = dict(self._metrics)
         clone._periods = list(self._periods)
         clone._given = copy.deepcopy(self._given)
-        clone._given_steps = {}
-        clone._arrays = None
+        clone._given_steps = dict(self._given_steps)  # built from numbers equal to the copy's
+        clone._arrays = None if self._arrays is None else [a.copy() for a in self._arrays]
         clone._listeners = []
         clone._history = History()
         return clone

@@ -4,6 +4,7 @@ import { statusClass, statusLabel, toStatus } from "./colors.js";
 import { h, setAttr, setText } from "./dom.js";
 import {
   formatCardValue,
+  formatChange,
   formatValue,
   formatVariance,
   formatVariancePct,
@@ -62,12 +63,14 @@ export class Card {
     this.variance = h("span", { className: "kpt-var" });
     this.owner = h("span", { className: "kpt-owner" });
     this.gap = h("span", { className: "kpt-gap" });
+    this.change = h("span", { className: "kpt-change", attrs: { "data-field": "change" } });
     this.unit = h("span", { className: "kpt-unit" });
     /** @type {HTMLElement | null} */
     this.errorEl = null;
     this.errorKey = "";
     this.foot = h("div", { className: "kpt-card-foot" }, [
       this.owner,
+      this.change,
       this.gap,
       this.flags,
       this.unit,
@@ -126,6 +129,7 @@ export class Card {
     this.updateVariance(m, status);
     setText(this.owner, m.owner ?? "");
     this.updateGap(m);
+    this.updateChange(m);
     this.updateFlags(m);
     const addTitle = `Add a driver of ${m.name}`;
     if (this.add.title !== addTitle) {
@@ -183,6 +187,24 @@ export class Card {
     const abs = m.text?.variance ?? formatVariance(m.variance, m.unit);
     setText(this.variance, isNumber(m.variance_pct) ? pct : abs);
     setAttr(this.variance, "title", `${statusLabel(status)}: ${abs} (${pct}) against target`);
+  }
+
+  /**
+   * The value's change since the period before: hidden in the first period and where a value
+   * is missing.
+   * @param {Metric} m
+   */
+  updateChange(m) {
+    const change = m.change ?? null;
+    const show = isNumber(change);
+    this.change.hidden = !show;
+    setAttr(this.change, "data-raw", rawAttr(change));
+    if (!show) return;
+    const text = m.text?.change || formatChange(100 * /** @type {number} */ (change));
+    setText(this.change, text);
+    const way = change > 0 ? "kpt-up" : change < 0 ? "kpt-down" : "";
+    this.change.className = ["kpt-change", way].filter(Boolean).join(" ");
+    setAttr(this.change, "title", `${text} since the period before`);
   }
 
   /** @param {Metric} m */

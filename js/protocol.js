@@ -22,6 +22,7 @@ const NO_NUMBERS = /** @type {const} */ ({
   explicit_target: false,
   variance: null,
   variance_pct: null,
+  change: null,
   status: "undefined",
   findings: [],
 });

@@ -55,6 +55,7 @@
  * @property {string} implied_target
  * @property {string} variance
  * @property {string} variance_pct
+ * @property {string} [change]   the change since the period before ("" when there is none)
  */
 
 /**
@@ -66,6 +67,7 @@
  * @property {boolean} explicit_target
  * @property {number | null} variance
  * @property {number | null} variance_pct
+ * @property {number | null} [change]   relative change of the value since the period before
  * @property {Status} status
  * @property {Finding[]} findings
  * @property {NumberTexts} text

@@ -23,7 +23,7 @@ from e2e_trees import big_spec, deepest_input
 
 REPO = Path(__file__).resolve().parents[1]
 NUMBER_KEYS = ("value", "target", "implied_target", "explicit_target", "variance",
-               "variance_pct", "status", "findings")
+               "variance_pct", "change", "status", "findings")
 
 
 def by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -85,6 +85,22 @@ def test_edits_kept_incrementally_match_a_full_recompute():
     for step in steps:
         step()
         assert numbers_of(w.tree_data) == numbers_of(whole(w))
+
+
+def test_each_card_gets_its_change_since_the_period_before():
+    tree, rec = make(periodic_spec())
+    numbers = rec.widget.structure["numbers"]["metrics"]
+    assert numbers["website_visitors"]["change"] == pytest.approx(50000 / 48000 - 1)
+    assert numbers["website_visitors"]["text"]["change"] == "+4.2%"
+    revenue = [float(tree.rollup(period=p).loc["revenue", "value"]) for p in tree.periods]
+    assert numbers["revenue"]["change"] == pytest.approx(revenue[1] / revenue[0] - 1)
+    assert numbers["arpc"]["change"] == 0  # the same actual in both months
+    rec.edit("website_visitors", "60k", field="value")
+    (delta,) = rec.deltas()
+    assert delta["metrics"]["website_visitors"]["change"] == pytest.approx(0.25)
+    rec.update(period="2026-01")  # the first month: nothing before it
+    first = rec.widget.structure["numbers"]["metrics"]
+    assert all(n["change"] is None and n["text"]["change"] == "" for n in first.values())
 
 
 def test_a_number_edit_never_resends_the_structure_but_a_period_does():

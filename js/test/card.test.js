@@ -69,3 +69,46 @@ describe("textEms", () => {
     expect(textEms("88M%")).toBeGreaterThan(textEms("8888"));
   });
 });
+
+describe("a card's change since the period before", () => {
+  /** @param {Partial<import("../types.js").Metric>} fields */
+  function changeOf(fields) {
+    const card = new Card("m");
+    card.update(metric({ id: "m", value: 110, target: 100, ...fields }), STATE);
+    return card.change;
+  }
+
+  it("shows Python's text and the relative change as its raw number", () => {
+    const span = changeOf({
+      change: 0.1,
+      text: /** @type {any} */ ({ ...metric({ id: "m" }).text, change: "+10%" }),
+    });
+    expect(span.hidden).toBe(false);
+    expect(span.dataset.field).toBe("change");
+    expect(span.dataset.raw).toBe("0.1");
+    expect(span.textContent).toBe("+10%");
+    expect(span.classList.contains("kpt-up")).toBe(true);
+  });
+
+  it("formats it itself when Python sent no text, and marks a fall", () => {
+    const span = changeOf({ change: -0.0425 });
+    expect(span.textContent).toBe("\u22124.3%");
+    expect(span.classList.contains("kpt-down")).toBe(true);
+    expect(span.title).toBe("\u22124.3% since the period before");
+  });
+
+  it("is hidden in the first period, where there is nothing to compare with", () => {
+    for (const change of [null, undefined]) {
+      const span = changeOf({ change });
+      expect(span.hidden).toBe(true);
+      expect(span.dataset.raw).toBe("");
+    }
+  });
+
+  it("goes when a later update has none", () => {
+    const card = new Card("m");
+    card.update(metric({ id: "m", value: 1, change: 0.5 }), STATE);
+    card.update(metric({ id: "m", value: 1, change: null }), STATE);
+    expect(card.change.hidden).toBe(true);
+  });
+});

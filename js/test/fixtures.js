@@ -13,6 +13,7 @@ const NUMBER_KEYS = /** @type {const} */ ([
   "explicit_target",
   "variance",
   "variance_pct",
+  "change",
   "status",
   "findings",
   "text",

@@ -106,6 +106,8 @@ class NumberTexts(_Model):
     implied_target: str = Field(description="the implied target as text")
     variance: str = Field(description="value - target, signed (percentage points for percent)")
     variance_pct: str = Field(description="the variance in percent of the target, signed")
+    change: str = Field("", description="the change since the period before, in percent, "
+                                        "signed ('' when there is none)")
 
 
 class MetricNumbers(_Model):
@@ -117,6 +119,9 @@ class MetricNumbers(_Model):
     explicit_target: bool = Field(description="a target typed on a computed metric")
     variance: float | None = Field(description="value - target")
     variance_pct: float | None = Field(description="variance in percent of |target|")
+    change: float | None = Field(None, description="the value's relative change since the "
+                                                   "period before (0.05: up 5%; null in the "
+                                                   "first period or without both values)")
     status: Status = Field(description="on_track | at_risk | off_track | undefined | missing")
     findings: list[Finding] = Field(description="the metric's health findings")
     text: NumberTexts = Field(description="the numbers as Python formats them")

@@ -45,7 +45,27 @@ def texts(row: Mapping[str, Any], unit: str | None) -> dict[str, str]:
         "implied_target": format_number(row["implied_target"], unit),
         "variance": format_number(row["variance"], unit, "signed"),
         "variance_pct": format_change(row["variance_pct"]),
+        "change": "" if row.get("change") is None else format_change(100 * row["change"]),
     }
+
+
+def changes_since_before(tree: Tree, period: str | None, value: np.ndarray) -> np.ndarray:
+    """Each metric's relative change of value since the period before ``period``, in rollup
+    order (``value``: this period's values in that order); NaN in the first period, or
+    without periods.
+
+    >>> import kpitree_widget as kt
+    >>> tree = kt.KPITree.from_dict({"metrics": {"visits": {"value": {"2026-01": 40,
+    ...                                                               "2026-02": 50}}}})
+    >>> changes_since_before(tree, "2026-02", np.array([50.0])).tolist()
+    [0.25]
+    """
+    p = tree.period_index(period) if tree.periods else 0
+    if p == 0:
+        return np.full(len(value), np.nan)
+    before = tree.rollup(period=tree.periods[p - 1])["value"].to_numpy(dtype=float)
+    with np.errstate(all="ignore"):
+        return np.asarray((value - before) / np.abs(before), dtype=float)
 
 
 class NumberTable:
@@ -111,6 +131,8 @@ class NumberTable:
         metrics = tree.metrics
         blocks = [arrays[index[m]] for m in ids]
         value = np.array([b[p, engine.VALUE] for b in blocks], dtype=float)
+        before = (np.array([b[p - 1, engine.VALUE] for b in blocks], dtype=float) if p > 0
+                  else np.full(len(ids), np.nan))
         implied = np.array([b[p, k] for b in blocks], dtype=float)
         target = implied.copy()
         explicit: dict[str, float] = {}
@@ -124,6 +146,7 @@ class NumberTable:
         with np.errstate(all="ignore"):
             variance = value - target
             variance_pct = 100 * variance / np.abs(target)
+            change = (value - before) / np.abs(before)  # since the period before
         status = engine.status(value, target, down, missing, tree.tolerance)
         rows: dict[str, Row] = {}
         for i, m in enumerate(ids):
@@ -135,6 +158,7 @@ class NumberTable:
                 "explicit_target": m in explicit,
                 "variance": num(variance[i]),
                 "variance_pct": num(variance_pct[i]),
+                "change": num(change[i]),
                 "status": str(status[i]),
                 "findings": list(self._findings.get(m, ())),
             }

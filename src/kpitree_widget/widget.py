@@ -35,7 +35,7 @@ from .numbers import finite_number as _num
 from .tree import Tree
 from .widget_build import BUILD_REQUESTS, carry_out, error_field, history
 from .widget_health import ViewFindings
-from .widget_numbers import NumberTable, changes_since_before
+from .widget_numbers import NumberTable, change_since_before
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE = STATIC / "widget.js"
@@ -862,7 +862,8 @@ def tree_data(tree: Tree, period: str | None = None, scenario: str | None = None
     value, target, implied, variance, variance_pct, status = (
         df[c].tolist() for c in ("value", "target", "implied_target", "variance",
                                  "variance_pct", "status"))
-    change = changes_since_before(tree, period, df["value"].to_numpy(dtype=float))
+    change = change_since_before(tree, tree.period_index(period), ids,
+                                 df["value"].to_numpy(dtype=float))
     # a target typed on a computed metric is shown as such (the plan only, not a scenario)
     typed = tree.explicit_targets(period) if scenario is None else {}
     shown: set[str] | None = None

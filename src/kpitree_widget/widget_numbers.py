@@ -49,21 +49,20 @@ def texts(row: Mapping[str, Any], unit: str | None) -> dict[str, str]:
     }
 
 
-def changes_since_before(tree: Tree, period: str | None, value: np.ndarray) -> np.ndarray:
-    """Each metric's relative change of value since the period before ``period``, in rollup
-    order (``value``: this period's values in that order); NaN in the first period, or
-    without periods.
+def change_since_before(tree: Tree, p: int, ids: list[str], value: np.ndarray) -> np.ndarray:
+    """The relative change of each of ``ids``' values (``value``, in period row ``p``) since
+    the period before, from the engine's arrays; NaN in the first period.
 
     >>> import kpitree_widget as kt
     >>> tree = kt.KPITree.from_dict({"metrics": {"visits": {"value": {"2026-01": 40,
     ...                                                               "2026-02": 50}}}})
-    >>> changes_since_before(tree, "2026-02", np.array([50.0])).tolist()
+    >>> change_since_before(tree, 1, ["visits"], np.array([50.0])).tolist()
     [0.25]
     """
-    p = tree.period_index(period) if tree.periods else 0
     if p == 0:
-        return np.full(len(value), np.nan)
-    before = tree.rollup(period=tree.periods[p - 1])["value"].to_numpy(dtype=float)
+        return np.full(len(ids), np.nan)
+    arrays, index = tree.arrays()
+    before = np.array([arrays[index[m]][p - 1, engine.VALUE] for m in ids], dtype=float)
     with np.errstate(all="ignore"):
         return np.asarray((value - before) / np.abs(before), dtype=float)
 
@@ -131,8 +130,6 @@ class NumberTable:
         metrics = tree.metrics
         blocks = [arrays[index[m]] for m in ids]
         value = np.array([b[p, engine.VALUE] for b in blocks], dtype=float)
-        before = (np.array([b[p - 1, engine.VALUE] for b in blocks], dtype=float) if p > 0
-                  else np.full(len(ids), np.nan))
         implied = np.array([b[p, k] for b in blocks], dtype=float)
         target = implied.copy()
         explicit: dict[str, float] = {}
@@ -146,7 +143,7 @@ class NumberTable:
         with np.errstate(all="ignore"):
             variance = value - target
             variance_pct = 100 * variance / np.abs(target)
-            change = (value - before) / np.abs(before)  # since the period before
+        change = change_since_before(tree, p, ids, value)
         status = engine.status(value, target, down, missing, tree.tolerance)
         rows: dict[str, Row] = {}
         for i, m in enumerate(ids):
